@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /hooks/{route}`: body limit, verification, mapping, then delivery; every answer from SPEC.md.
+struct HookResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let routes: [String: Route]
+    let delivery: any FeedbackSending
+    let maxBodyBytes: Int
+    let state: RelayState
+    let now: @Sendable () -> Date
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        await answer(request, logger: context.logger).response
+    }
+
+    func answer(_ request: Request, logger: Logger) async -> Answer {
+        let path = request.uri.path
+        guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else { return .notFound }
+        var logger = logger
+        logger[metadataKey: "route"] = .string(route.name)
+        guard request.method == .post else { return .methodNotAllowed }
+        if state.isDraining {
+            logger.info("refused: shutting down", metadata: ["outcome": "unavailable"])
+            return .unavailable
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            logger.info("refused: body too large", metadata: ["outcome": "too_large", "bytes": "\(length)"])
+            return .tooLarge
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            logger.info("refused: body too large", metadata: ["outcome": "too_large", "limit": "\(maxBodyBytes)"])
+            return .tooLarge
+        } catch {
+            logger.info("refused: body could not be read", metadata: ["outcome": "bad_request", "error": "\(error)"])
+            return .badRequest("the body could not be read")
+        }
+
+        var headers = Headers()
+        for field in request.headers { headers.add(field.name.rawName, field.value) }
+        let signed = SignedRequest(method: request.method.rawValue, target: request.uri.string, headers: headers, body: Array(buffer: body))
+
+        if case .refused(let refusal) = route.verifier.verify(signed, now: now()) {
+            logger.info("refused: \(refusal)", metadata: ["outcome": "unauthorized", "reason": "\(refusal.category)"])
+            return .unauthorized
+        }
+        if let handshake = route.handshake?.answer(signed) {
+            logger.info("answered handshake", metadata: ["outcome": "handshake"])
+            return Answer(handshake)
+        }
+
+        let outcome: MappingOutcome
+        do throws(PayloadError) {
+            outcome = try route.mapping.map(RequestPayload(signed), route: route.name)
+        } catch {
+            logger.info("refused: \(error)", metadata: ["outcome": "bad_request"])
+            return .badRequest(error.description)
+        }
+        switch outcome {
+        case .ignored(let reason):
+            logger.info("ignored: \(reason)", metadata: ["outcome": "ignored"])
+            return .ignored(reason)
+        case .unprocessable(let reason):
+            logger.info("unprocessable: \(reason)", metadata: ["outcome": "unprocessable"])
+            return .unprocessable(reason)
+        case .feedback(let event):
+            logger[metadataKey: "conversation_id"] = .string(event.conversationID)
+            logger[metadataKey: "feedback"] = .string(event.feedback.rawValue)
+            return await forward(event, route: route, logger: logger)
+        }
+    }
+
+    /// Inline delivery: the sender hears what ElevenLabs said.
+    private func forward(_ event: FeedbackEvent, route: Route, logger: Logger) async -> Answer {
+        let request = FeedbackRequest(baseURL: route.baseURL, apiKey: route.apiKey, conversationID: event.conversationID, feedback: event.feedback)
+        let started = ContinuousClock.now
+        let outcome = await delivery.send(request)
+        let elapsed = ContinuousClock.now - started
+        switch outcome {
+        case .response(let status, _, _) where (200..<300).contains(status):
+            logger.debug("forwarded", metadata: ["outcome": "forwarded", "upstream_status": "\(status)", "upstream_seconds": "\(elapsed.seconds)"])
+            return .forwarded
+        case .response(let status, let body, _):
+            let retryable = outcome.isRetryable
+            logger.warning(
+                "upstream answered \(status)",
+                metadata: [
+                    "outcome": .string(retryable ? "upstream_failed" : "upstream_rejected"), "upstream_status": "\(status)",
+                    "upstream_body": .string(String(decoding: body.prefix(512), as: UTF8.self)), "upstream_seconds": "\(elapsed.seconds)",
+                ])
+            return retryable ? .upstreamFailed(status) : .upstreamRejected(status)
+        case .failure(let failure):
+            logger.warning(
+                "upstream unreachable: \(failure)", metadata: ["outcome": "upstream_failed", "upstream_seconds": "\(elapsed.seconds)"])
+            return .upstreamFailed(nil)
+        }
+    }
+}

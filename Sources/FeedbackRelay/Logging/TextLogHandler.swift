@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+
+/// `RELAY_LOG_FORMAT=text`: `2026-01-01T00:00:00Z info msg key=value ...`, for a human at a terminal.
+public struct TextLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let sink: LogSink
+
+    public init(label: String, sink: LogSink = .standardOutput) {
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        var line = RFC3339.format(Date()) + " " + event.level.rawValue + " " + event.message.description
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line += " \(key)=\(value)"
+        }
+        sink.write(line + "\n")
+    }
+}
+
+extension Logger {
+    /// The relay's logger in the configured format and level.
+    public static func relay(format: LogFormat, level: Logger.Level, sink: LogSink = .standardOutput) -> Logger {
+        var logger = Logger(label: "feedback-relay") { label in
+            switch format {
+            case .json: JSONLogHandler(label: label, sink: sink)
+            case .text: TextLogHandler(label: label, sink: sink)
+            }
+        }
+        logger.logLevel = level
+        return logger
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+public enum Feedback: String, Sendable, Codable {
+    case like, dislike
+}
+
+/// What a verified webhook means: feedback for one conversation.
+public struct FeedbackEvent: Sendable, Equatable {
+    public var route: String
+    public var conversationID: String
+    public var feedback: Feedback
+    /// The sender's delivery or event id, when the route selects one.
+    public var eventID: String?
+    /// When the sender says the event happened, when the route selects it.
+    public var eventTime: Date?
+}
+
+public enum MappingOutcome: Sendable, Equatable {
+    case feedback(FeedbackEvent)
+    /// Verified but carries no like/dislike; the reason goes back to the sender.
+    case ignored(String)
+    /// Verified but has no valid conversation id.
+    case unprocessable(String)
+}
+
+/// `MATCH`: events whose selected value is not among these are ignored.
+public struct MatchRule: Sendable, CustomStringConvertible {
+    public let selector: Selector
+    public let values: ValueRule
+
+    public var description: String { "\(selector)=\(values)" }
+}
+
+/// Conversation ids go into the upstream URL's path, so only this alphabet passes.
+public enum ConversationID {
+    public static func isValid(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        guard (1...128).contains(utf8.count) else { return false }
+        return utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default: false
+            }
+        }
+    }
+}
+
+/// A route's rules for finding the conversation id and the like/dislike in a verified request.
+public struct Mapping: Sendable {
+    public var conversationID: Selector
+    public var conversationIDPattern: CapturePattern?
+    public var feedback: Selector
+    public var feedbackPattern: CapturePattern?
+    public var like: ValueRule
+    public var dislike: ValueRule
+    public var match: MatchRule?
+    public var eventID: Selector?
+    public var eventTime: Selector?
+
+    func map(_ payload: RequestPayload, route: String) throws(PayloadError) -> MappingOutcome {
+        if let match {
+            let value = try payload.text(match.selector)
+            guard let value, match.values.matches(value) else {
+                return .ignored("\(match.selector) is \(value.map { "'\($0)'" } ?? "missing"), not \(match.values)")
+            }
+        }
+        guard var feedbackText = try payload.text(feedback) else { return .ignored("no feedback value at \(feedback)") }
+        if let feedbackPattern {
+            guard let captured = feedbackPattern.capture(in: feedbackText) else {
+                return .ignored("feedback value at \(feedback) does not match FEEDBACK_PATTERN")
+            }
+            feedbackText = captured
+        }
+        let decision: Feedback
+        if like.matches(feedbackText) {
+            decision = .like
+        } else if dislike.matches(feedbackText) {
+            decision = .dislike
+        } else {
+            return .ignored("feedback value '\(feedbackText.prefix(64))' is neither like (\(like)) nor dislike (\(dislike))")
+        }
+
+        guard var conversation = try payload.text(conversationID) else { return .unprocessable("no conversation id at \(conversationID)") }
+        if let conversationIDPattern {
+            guard let captured = conversationIDPattern.capture(in: conversation) else {
+                return .unprocessable("conversation id at \(conversationID) does not match CONVERSATION_ID_PATTERN")
+            }
+            conversation = captured
+        }
+        guard ConversationID.isValid(conversation) else {
+            return .unprocessable("conversation id at \(conversationID) is not 1 to 128 of A-Z a-z 0-9 _ -")
+        }
+
+        var event = FeedbackEvent(route: route, conversationID: conversation, feedback: decision)
+        if let eventID { event.eventID = try payload.text(eventID) }
+        if let eventTime, let value = try payload.value(eventTime) { event.eventTime = Self.date(from: value) }
+        return .feedback(event)
+    }
+
+    /// A number is Unix seconds (milliseconds when above 10^12); a string is RFC 3339 or a number.
+    static func date(from value: JSONValue) -> Date? {
+        guard let text = value.scalarText else { return nil }
+        if let number = Double(text), number.isFinite {
+            return Date(timeIntervalSince1970: number > 1e12 ? number / 1000 : number)
+        }
+        return RFC3339.parse(text)
+    }
+}

@@ -1,0 +1,3 @@
+import AsyncHTTPClient
+import Testing
+@testable import FeedbackRelay
