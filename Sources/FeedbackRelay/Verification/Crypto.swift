@@ -1,4 +1,5 @@
 import CLibCrypto
+import Synchronization
 
 public enum HMACAlgorithm: String, Sendable, CaseIterable {
     case sha1, sha256, sha512
@@ -40,7 +41,7 @@ public enum Crypto {
 
     #if DEBUG
     /// Counts calls to `constantTimeEquals`, so a test can prove that verification goes through it.
-    nonisolated(unsafe) static var constantTimeComparisons = 0
+    static let constantTimeComparisons = Atomic<Int>(0)
     #endif
 
     /// Compares two byte strings in time that depends only on their lengths (`CRYPTO_memcmp`).
@@ -48,7 +49,7 @@ public enum Crypto {
     /// whose length is secret, like tokens, compare digests instead.
     static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         #if DEBUG
-        constantTimeComparisons += 1
+        constantTimeComparisons.add(1, ordering: .relaxed)
         #endif
         guard lhs.count == rhs.count else { return false }
         if lhs.isEmpty { return true }

@@ -1,3 +1,0 @@
-import AsyncHTTPClient
-import Testing
-@testable import FeedbackRelay

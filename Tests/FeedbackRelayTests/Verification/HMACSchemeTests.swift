@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+@testable import FeedbackRelay
+
+@Suite struct HMACSchemeTests {
+    static let body = Array(#"{"conversation_id":"conv_1","rating":5}"#.utf8)
+    static let now = Date(timeIntervalSince1970: 1_768_388_731)
+
+    func route(_ settings: [String: String]) throws -> Route {
+        var env = ["ELEVENLABS_API_KEY": "sk_unused", "RELAY_ROUTE_CUSTOM_CONVERSATION_ID": "/conversation_id", "RELAY_ROUTE_CUSTOM_FEEDBACK": "/rating"]
+        for (key, value) in settings { env["RELAY_ROUTE_CUSTOM_" + key] = value }
+        return try #require(try RelayConfig.load(environment: env).routes.first)
+    }
+
+    func request(_ headers: [(String, String)], target: String = "/hooks/custom", body: [UInt8] = body) -> SignedRequest {
+        SignedRequest(method: "POST", target: target, headers: Headers(headers), body: body)
+    }
+
+    @Test func genericHMACMatchesAnIndependentComputation() throws {
+        let route = try route([
+            "PRESET": "hmac", "SECRET": "s3cret", "SIGNATURE_HEADER": "X-Sig", "ALGORITHM": "sha512", "ENCODING": "base64",
+            "SIGNATURE_PREFIX": "sha512=", "SIGNED_PAYLOAD": "{method} {timestamp}:{header:X-Account}:{body}", "TIMESTAMP_HEADER": "X-Time",
+            "TIMESTAMP_UNIT": "ms", "TOLERANCE": "60",
+        ])
+        let timestamp = "1768388700000"
+        let message = Array("POST \(timestamp):acct_9:".utf8) + Self.body
+        let signature = "sha512=" + Base64.encode(Crypto.hmac(.sha512, key: Array("s3cret".utf8), message: message))
+        let good = request([("X-Sig", signature), ("X-Time", timestamp), ("X-Account", "acct_9")])
+        #expect(route.verifier.verify(good, now: Self.now) == .verified(secretIndex: 0))
+
+        let otherAccount = request([("X-Sig", signature), ("X-Time", timestamp), ("X-Account", "acct_8")])
+        #expect(route.verifier.verify(otherAccount, now: Self.now) == .refused(.signatureMismatch("X-Sig")))
+        let stale = route.verifier.verify(good, now: Self.now.addingTimeInterval(61))
+        #expect(stale == .refused(.staleTimestamp(header: "X-Time", skewSeconds: 92)))
+        #expect(route.verifier.verify(request([("X-Sig", signature)]), now: Self.now) == .refused(.missingTimestamp("X-Time")))
+        #expect(route.verifier.verify(request([("X-Time", timestamp)]), now: Self.now) == .refused(.missingHeader("X-Sig")))
+        let unprefixed = request([("X-Sig", String(signature.dropFirst(7))), ("X-Time", timestamp), ("X-Account", "acct_9")])
+        #expect(route.verifier.verify(unprefixed, now: Self.now) == .refused(.malformedHeader("X-Sig")))
+    }
+
+    @Test func secretsDecodeAsConfiguredAndRotate() throws {
+        let key: [UInt8] = [0x00, 0xff, 0x10, 0x80, 0x7f]
+        let signature = Hex.encode(Crypto.hmac(.sha1, key: key, message: Self.body)).uppercased()
+        for (encoding, old, text) in [("hex", "abcd", Hex.encode(key)), ("base64", "b2xk", Base64.encode(key))] {
+            let route = try route([
+                "PRESET": "hmac", "SECRET": "\(old),\(text)", "SECRET_ENCODING": encoding, "SIGNATURE_HEADER": "X-Sig", "ALGORITHM": "sha1",
+            ])
+            #expect(route.verifier.verify(request([("X-Sig", signature)]), now: Self.now) == .verified(secretIndex: 1), "\(encoding)")
+        }
+    }
+
+    @Test func signedRequestsVerifyForEveryScheme() throws {
+        let schemes: [[String: String]] = [
+            ["PRESET": "hmac", "SECRET": "a", "SIGNATURE_HEADER": "X-Sig", "SIGNED_PAYLOAD": "{url}|{body}", "TIMESTAMP_HEADER": "X-Ts"],
+            ["PRESET": "hmac", "SECRET": "a", "SIGNATURE_HEADER": "X-Sig", "TIMESTAMP_HEADER": "X-Ts", "TIMESTAMP_UNIT": "iso8601", "SIGNED_PAYLOAD": "{timestamp}{body}"],
+            ["PRESET": "elevenlabs", "SECRET": "wsec_a,wsec_b"],
+            ["PRESET": "github", "SECRET": "b"],
+            ["PRESET": "standard-webhooks", "SECRET": "whsec_" + Base64.encode(Array("key material".utf8))],
+            ["PRESET": "zendesk", "SECRET": "z"],
+            ["PRESET": "slack", "SECRET": "s"],
+            ["PRESET": "token", "SECRET": "t0k,t1k"],
+            ["PRESET": "token", "SECRET": "t0k", "TOKEN_HEADER": "X-Token"],
+            ["PRESET": "token", "SECRET": "t0k", "TOKEN_QUERY": "token"],
+            ["PRESET": "basic", "SECRET": "relay:pa55"],
+        ]
+        for settings in schemes {
+            let route = try route(settings)
+            for secretIndex in 0..<(settings["SECRET"]!.split(separator: ",").count) {
+                let signed = try RequestSigner.sign(route: route, body: Self.body, now: Self.now, secretIndex: secretIndex)
+                let sent = SignedRequest(
+                    method: "POST", target: signed.target, headers: Headers(signed.headers), body: Self.body)
+                #expect(route.verifier.verify(sent, now: Self.now) == .verified(secretIndex: secretIndex), "\(settings)")
+                var tampered = sent
+                tampered.body += [0x20]
+                if route.preset != "token" && route.preset != "basic" {
+                    #expect(route.verifier.verify(tampered, now: Self.now) != .verified(secretIndex: secretIndex), "\(settings)")
+                }
+            }
+        }
+    }
+
+    @Test func everySecretComparisonGoesThroughCRYPTOMemcmp() throws {
+        #if DEBUG
+        let hmac = try route(["PRESET": "github", "SECRET": "one,two"])
+        let token = try route(["PRESET": "token", "SECRET": "tok"])
+        let basic = try route(["PRESET": "basic", "SECRET": "u:p"])
+        let cases: [(Route, SignedRequest)] = [
+            (hmac, request([("X-Hub-Signature-256", "sha256=" + String(repeating: "ab", count: 32))])),
+            (token, request([("Authorization", "Bearer nope")])),
+            (basic, request([("Authorization", "Basic " + Base64.encode(Array("u:q".utf8)))])),
+        ]
+        for (route, request) in cases {
+            let before = Crypto.constantTimeComparisons.load(ordering: .relaxed)
+            #expect(route.verifier.verify(request, now: Self.now) != .verified(secretIndex: 0))
+            // One comparison per configured secret: a plain == would leave the count unchanged.
+            #expect(Crypto.constantTimeComparisons.load(ordering: .relaxed) - before >= (route.preset == "github" ? 2 : 1), "\(route.preset)")
+        }
+        #endif
+        #expect(Crypto.constantTimeEquals([1, 2, 3], [1, 2, 3]))
+        #expect(!Crypto.constantTimeEquals([1, 2, 3], [1, 2, 4]))
+        #expect(!Crypto.constantTimeEquals([1, 2, 3], [1, 2]))
+        #expect(Crypto.constantTimeEqualsDigest(Array("token".utf8), Array("token".utf8)))
+        #expect(!Crypto.constantTimeEqualsDigest(Array("token".utf8), Array("token!".utf8)))
+    }
+
+    @Test func toleranceIsCheckedBothWays() throws {
+        let route = try route(["PRESET": "elevenlabs", "SECRET": "wsec_x"])
+        let signed = try RequestSigner.sign(route: route, body: Self.body, now: Self.now)
+        let request = SignedRequest(method: "POST", target: "/hooks/custom", headers: Headers(signed.headers), body: Self.body)
+        #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(1800)) == .verified(secretIndex: 0))
+        #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(-1800)) == .verified(secretIndex: 0))
+        #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(1801)) != .verified(secretIndex: 0))
+        #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(-1801)) != .verified(secretIndex: 0))
+    }
+}
