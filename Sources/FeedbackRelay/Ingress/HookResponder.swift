@@ -92,7 +92,7 @@ struct HookResponder: HTTPResponder {
                 "upstream answered \(status)",
                 metadata: [
                     "outcome": .string(retryable ? "upstream_failed" : "upstream_rejected"), "upstream_status": "\(status)",
-                    "upstream_body": .string(String(decoding: body.prefix(512), as: UTF8.self)), "upstream_seconds": "\(elapsed.seconds)",
+                    "upstream_body": .string(Self.redacting(route.apiKey, in: body)), "upstream_seconds": "\(elapsed.seconds)",
                 ])
             return retryable ? .upstreamFailed(status) : .upstreamRejected(status)
         case .failure(let failure):
@@ -100,5 +100,11 @@ struct HookResponder: HTTPResponder {
                 "upstream unreachable: \(failure)", metadata: ["outcome": "upstream_failed", "upstream_seconds": "\(elapsed.seconds)"])
             return .upstreamFailed(nil)
         }
+    }
+
+    /// An upstream (or a proxy before it) might echo the request's key in an error; the log never holds it.
+    static func redacting(_ key: String, in body: [UInt8]) -> String {
+        let text = String(decoding: body.prefix(512), as: UTF8.self)
+        return key.isEmpty ? text : text.replacingOccurrences(of: key, with: "[redacted]")
     }
 }

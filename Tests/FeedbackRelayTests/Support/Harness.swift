@@ -138,6 +138,20 @@ struct RelayHarness {
         return Reply(status: Int(response.status.code), body: String(buffer: bytes))
     }
 
+    /// Posts a body of unknown length (chunked transfer encoding), so only the server's own limit applies.
+    static func sendChunked(_ url: String, chunks: [String]) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        let stream = AsyncStream<ByteBuffer> { continuation in
+            for chunk in chunks { continuation.yield(ByteBuffer(string: chunk)) }
+            continuation.finish()
+        }
+        request.body = .stream(stream, length: .unknown)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return Reply(status: Int(response.status.code), body: String(buffer: bytes))
+    }
+
     /// Posts `body` to the route, signed the way its provider would sign it at the harness clock.
     func postSigned(_ route: String, body: String, extraHeaders: [(String, String)] = []) async throws -> Reply {
         guard let routeConfig = relay.config.route(named: route) else { throw SigningError(description: "no route \(route)") }
