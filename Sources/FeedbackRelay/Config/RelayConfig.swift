@@ -72,6 +72,8 @@ public struct RelayConfig: Sendable {
         let env = GlobalReader(environment: environment, problems: problems, readFile: readFile)
 
         config.apiKey = env.secret("ELEVENLABS_API_KEY")
+        // A key that was set but unusable is already reported; routes need not each report it missing.
+        let apiKeyReported = !problems.isEmpty
         config.allowInsecureUpstream = env.flag("RELAY_ALLOW_INSECURE_UPSTREAM") ?? false
         if let text = env.string("ELEVENLABS_BASE_URL") {
             switch UpstreamURL.validate(text, allowInsecure: config.allowInsecureUpstream) {
@@ -112,15 +114,17 @@ public struct RelayConfig: Sendable {
             if !globalVariables.contains(name) { problems.report(name, "is not a feedback-relay setting (a typo?)") }
         }
 
-        config.routes = loadRoutes(environment: environment, config: config, problems: problems, readFile: readFile)
+        config.routes = loadRoutes(
+            environment: environment, config: config, apiKeyReported: apiKeyReported, problems: problems, readFile: readFile)
         guard problems.isEmpty else { throw ConfigError(issues: problems.issues) }
         return config
     }
 
     private static func loadRoutes(
-        environment: [String: String], config: RelayConfig, problems: ProblemLog, readFile: (String) throws -> String
+        environment: [String: String], config: RelayConfig, apiKeyReported: Bool, problems: ProblemLog, readFile: (String) throws -> String
     ) -> [Route] {
         var settingsByName: [String: RouteSettings] = [:]
+        let reportedBefore = problems.issues.count
         if let path = environment["RELAY_ROUTES_FILE"], !path.isEmpty {
             do {
                 let text = try readFile(path)
@@ -154,13 +158,15 @@ public struct RelayConfig: Sendable {
             }
             settingsByName[environmentName] = settings
         }
-        if settingsByName.isEmpty {
+        if settingsByName.isEmpty && problems.issues.count == reportedBefore {
             problems.report("RELAY_ROUTE_<NAME>_PRESET", "no routes are configured: set RELAY_ROUTE_<NAME>_PRESET and its settings, or RELAY_ROUTES_FILE")
         }
         var routes: [Route] = []
         for settings in settingsByName.values.sorted(by: { $0.name < $1.name }) {
             let builder = RouteBuilder(settings: settings, problems: problems, publicURL: config.publicURL)
-            if let route = builder.build(globalAPIKey: config.apiKey, globalBaseURL: config.baseURL, allowInsecure: config.allowInsecureUpstream) {
+            if let route = builder.build(
+                globalAPIKey: config.apiKey, apiKeyReported: apiKeyReported, globalBaseURL: config.baseURL, allowInsecure: config.allowInsecureUpstream)
+            {
                 routes.append(route)
             }
         }

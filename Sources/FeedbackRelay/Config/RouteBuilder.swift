@@ -129,7 +129,7 @@ final class RouteBuilder {
         return selector(key, text)
     }
 
-    func build(globalAPIKey: String?, globalBaseURL: String, allowInsecure: Bool) -> Route? {
+    func build(globalAPIKey: String?, apiKeyReported: Bool, globalBaseURL: String, allowInsecure: Bool) -> Route? {
         let before = problems.issues.count
         guard let presetName = string("PRESET") else {
             fail("PRESET", "is required: one of \(Preset.all.map(\.name).joined(separator: ", "))")
@@ -182,7 +182,7 @@ final class RouteBuilder {
         )
 
         let ownKey = string("API_KEY")
-        if ownKey == nil, globalAPIKey == nil {
+        if ownKey == nil, globalAPIKey == nil, !apiKeyReported {
             fail("API_KEY", "no API key: set ELEVENLABS_API_KEY (or ELEVENLABS_API_KEY_FILE) or this route's API_KEY")
         }
         var baseURL = globalBaseURL
