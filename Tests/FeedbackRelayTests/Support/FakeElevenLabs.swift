@@ -95,4 +95,20 @@ final class FakeElevenLabs: Sendable {
         headers[.contentType] = "application/json"
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
+
+    /// Runs a fake on a loopback port for the duration of `body`.
+    static func withRunning<T>(_ body: (FakeElevenLabs, String) async throws -> T) async throws -> T {
+        let fake = FakeElevenLabs()
+        let ports = PortBook()
+        let group = ServiceGroup(
+            configuration: .init(services: [fake.application { ports.record("fake", $0) }], logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let url = "http://127.0.0.1:\(await ports.port("fake"))"
+            defer { tasks.cancelAll() }
+            let result = try await body(fake, url)
+            await group.triggerGracefulShutdown()
+            return result
+        }
+    }
 }
