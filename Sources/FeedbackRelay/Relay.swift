@@ -21,25 +21,38 @@ public struct Relay: Sendable {
     ///   - now: the clock signatures are checked against.
     ///   - onListening: called with each listener's bound port (tests bind port 0).
     public init(
-        config: RelayConfig, logger: Logger, client: (any FeedbackSending & Service)? = nil, now: @escaping @Sendable () -> Date = Date.init,
+        config: RelayConfig,
+        logger: Logger,
+        client: (any FeedbackSending & Service)? = nil,
+        now: @escaping @Sendable () -> Date = Date.init,
         onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) {
         self.config = config
         let client =
             client
             ?? CurlFeedbackClient(
-                configuration: .init(concurrency: config.concurrency, timeout: config.upstreamTimeout, allowInsecure: config.allowInsecureUpstream))
+                configuration: .init(concurrency: config.concurrency, timeout: config.upstreamTimeout, allowInsecure: config.allowInsecureUpstream)
+            )
         let state = self.state
         let hooks = HookResponder(
-            routes: Dictionary(uniqueKeysWithValues: config.routes.map { ($0.name, $0) }), delivery: client, maxBodyBytes: config.maxBodyBytes,
-            state: state, now: now)
+            routes: Dictionary(uniqueKeysWithValues: config.routes.map { ($0.name, $0) }),
+            delivery: client,
+            maxBodyBytes: config.maxBodyBytes,
+            state: state,
+            now: now
+        )
         let hooksApp = Application(
-            responder: hooks, configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
-            onServerRunning: { channel in await onListening(.hooks, channel.localAddress?.port ?? 0) }, logger: logger)
+            responder: hooks,
+            configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
+            onServerRunning: { channel in await onListening(.hooks, channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
         let managementApp = Application(
             responder: ManagementResponder(state: state),
             configuration: .init(address: .hostname(config.managementListen.host, port: config.managementListen.port), serverName: nil),
-            onServerRunning: { channel in await onListening(.management, channel.localAddress?.port ?? 0) }, logger: logger)
+            onServerRunning: { channel in await onListening(.management, channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
         self.services = [client, managementApp, hooksApp, DrainOnShutdown(state: state)]
     }
 

@@ -35,7 +35,8 @@ struct Serve: AsyncParsableCommand {
             metadata: [
                 "routes": .array(config.routes.map { .string($0.name) }), "listen": "\(config.listen)",
                 "management_listen": "\(config.managementListen)", "delivery": "\(config.delivery.rawValue)", "upstream": "\(config.baseURL)",
-            ])
+            ]
+        )
         try await Relay(config: config, logger: logger).run(logger: logger)
         logger.info("stopped")
     }
@@ -43,7 +44,9 @@ struct Serve: AsyncParsableCommand {
 
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check-config", abstract: "Validate the environment and routes file; print the routes with secrets redacted.")
+        commandName: "check-config",
+        abstract: "Validate the environment and routes file; print the routes with secrets redacted."
+    )
 
     func run() throws {
         print(ConfigReport.render(loadConfig()))
@@ -53,7 +56,8 @@ struct CheckConfig: ParsableCommand {
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the headers a sender would send for a body, signed with the route's secret.",
-        discussion: "With --curl URL, print a whole curl command instead.")
+        discussion: "With --curl URL, print a whole curl command instead."
+    )
 
     @Argument(help: "The route name, as in /hooks/NAME.") var route: String
     @Option(help: "File holding the exact request body.") var body: String
@@ -83,4 +87,3 @@ struct Sign: ParsableCommand {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
-

@@ -65,7 +65,8 @@ public struct RelayConfig: Sendable {
 
     /// Reads and validates everything; throws every problem at once, each naming its variable.
     public static func load(
-        environment: [String: String], readFile: @escaping (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+        environment: [String: String],
+        readFile: @escaping (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
     ) throws(ConfigError) -> RelayConfig {
         let problems = ProblemLog()
         var config = RelayConfig()
@@ -93,7 +94,9 @@ public struct RelayConfig: Sendable {
         config.delivery = env.choice("RELAY_DELIVERY", default: DeliveryMode.inline) ?? .inline
         if config.delivery == .queue {
             problems.report(
-                "RELAY_DELIVERY", "'queue' (durable delivery) is not available in this version yet; use inline, which forwards before answering")
+                "RELAY_DELIVERY",
+                "'queue' (durable delivery) is not available in this version yet; use inline, which forwards before answering"
+            )
         }
         config.maxBodyBytes = env.integer("RELAY_MAX_BODY_BYTES", in: 1...(64 << 20)) ?? config.maxBodyBytes
         config.concurrency = env.integer("RELAY_CONCURRENCY", in: 1...4096) ?? config.concurrency
@@ -115,13 +118,22 @@ public struct RelayConfig: Sendable {
         }
 
         config.routes = loadRoutes(
-            environment: environment, config: config, apiKeyReported: apiKeyReported, problems: problems, readFile: readFile)
+            environment: environment,
+            config: config,
+            apiKeyReported: apiKeyReported,
+            problems: problems,
+            readFile: readFile
+        )
         guard problems.isEmpty else { throw ConfigError(issues: problems.issues) }
         return config
     }
 
     private static func loadRoutes(
-        environment: [String: String], config: RelayConfig, apiKeyReported: Bool, problems: ProblemLog, readFile: (String) throws -> String
+        environment: [String: String],
+        config: RelayConfig,
+        apiKeyReported: Bool,
+        problems: ProblemLog,
+        readFile: (String) throws -> String
     ) -> [Route] {
         var settingsByName: [String: RouteSettings] = [:]
         let reportedBefore = problems.issues.count
@@ -159,14 +171,20 @@ public struct RelayConfig: Sendable {
             settingsByName[environmentName] = settings
         }
         if settingsByName.isEmpty && problems.issues.count == reportedBefore {
-            problems.report("RELAY_ROUTE_<NAME>_PRESET", "no routes are configured: set RELAY_ROUTE_<NAME>_PRESET and its settings, or RELAY_ROUTES_FILE")
+            problems.report(
+                "RELAY_ROUTE_<NAME>_PRESET",
+                "no routes are configured: set RELAY_ROUTE_<NAME>_PRESET and its settings, or RELAY_ROUTES_FILE"
+            )
         }
         var routes: [Route] = []
         for settings in settingsByName.values.sorted(by: { $0.name < $1.name }) {
             let builder = RouteBuilder(settings: settings, problems: problems, publicURL: config.publicURL)
             if let route = builder.build(
-                globalAPIKey: config.apiKey, apiKeyReported: apiKeyReported, globalBaseURL: config.baseURL, allowInsecure: config.allowInsecureUpstream)
-            {
+                globalAPIKey: config.apiKey,
+                apiKeyReported: apiKeyReported,
+                globalBaseURL: config.baseURL,
+                allowInsecure: config.allowInsecureUpstream
+            ) {
                 routes.append(route)
             }
         }

@@ -175,10 +175,15 @@ final class RouteBuilder {
             }
         }
         let mapping = Mapping(
-            conversationID: conversation ?? .header("-"), conversationIDPattern: pattern("CONVERSATION_ID_PATTERN", defaults.conversationIDPattern),
-            feedback: feedback ?? .header("-"), feedbackPattern: pattern("FEEDBACK_PATTERN", defaults.feedbackPattern),
-            like: like ?? (try! ValueRule("like")), dislike: dislike ?? (try! ValueRule("dislike")), match: match,
-            eventID: optionalSelector("EVENT_ID", defaults.eventID), eventTime: optionalSelector("EVENT_TIME", defaults.eventTime)
+            conversationID: conversation ?? .header("-"),
+            conversationIDPattern: pattern("CONVERSATION_ID_PATTERN", defaults.conversationIDPattern),
+            feedback: feedback ?? .header("-"),
+            feedbackPattern: pattern("FEEDBACK_PATTERN", defaults.feedbackPattern),
+            like: like ?? (try! ValueRule("like")),
+            dislike: dislike ?? (try! ValueRule("dislike")),
+            match: match,
+            eventID: optionalSelector("EVENT_ID", defaults.eventID),
+            eventTime: optionalSelector("EVENT_TIME", defaults.eventTime)
         )
 
         let ownKey = string("API_KEY")
@@ -194,8 +199,14 @@ final class RouteBuilder {
         }
         guard problems.issues.count == before, let verifier else { return nil }
         return Route(
-            name: settings.name, preset: preset.name, verifier: verifier, handshake: preset.handshake, mapping: mapping,
-            apiKey: ownKey ?? globalAPIKey ?? "", hasOwnAPIKey: ownKey != nil, baseURL: baseURL
+            name: settings.name,
+            preset: preset.name,
+            verifier: verifier,
+            handshake: preset.handshake,
+            mapping: mapping,
+            apiKey: ownKey ?? globalAPIKey ?? "",
+            hasOwnAPIKey: ownKey != nil,
+            baseURL: baseURL
         )
     }
 }

@@ -192,7 +192,10 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
             let detail = String(cString: transfer.errorBuffer)
             let text = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
             transfer.continuation.resume(
-                returning: .failure(UpstreamFailure(timedOut: result == CURLE_OPERATION_TIMEDOUT, description: "curl error \(result.rawValue): \(text)")))
+                returning: .failure(
+                    UpstreamFailure(timedOut: result == CURLE_OPERATION_TIMEDOUT, description: "curl error \(result.rawValue): \(text)")
+                )
+            )
             return
         }
         var status = 0

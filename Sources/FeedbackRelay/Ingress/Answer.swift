@@ -11,7 +11,8 @@ struct Answer: Sendable, Equatable {
         self.status = status
         // upstream_status is a number; everything else is a string.
         self.body =
-            "{" + ([("status", name)] + extra).map { name, value in
+            "{"
+            + ([("status", name)] + extra).map { name, value in
                 JSONText.quoted(name) + ":" + (name == "upstream_status" ? value : JSONText.quoted(value))
             }.joined(separator: ",") + "}"
     }

@@ -93,11 +93,14 @@ struct HookResponder: HTTPResponder {
                 metadata: [
                     "outcome": .string(retryable ? "upstream_failed" : "upstream_rejected"), "upstream_status": "\(status)",
                     "upstream_body": .string(Self.redacting(route.apiKey, in: body)), "upstream_seconds": "\(elapsed.seconds)",
-                ])
+                ]
+            )
             return retryable ? .upstreamFailed(status) : .upstreamRejected(status)
         case .failure(let failure):
             logger.warning(
-                "upstream unreachable: \(failure)", metadata: ["outcome": "upstream_failed", "upstream_seconds": "\(elapsed.seconds)"])
+                "upstream unreachable: \(failure)",
+                metadata: ["outcome": "upstream_failed", "upstream_seconds": "\(elapsed.seconds)"]
+            )
             return .upstreamFailed(nil)
         }
     }

@@ -128,7 +128,8 @@ public struct SignedPayloadTemplate: Sendable, CustomStringConvertible {
             default:
                 guard name.hasPrefix("header:"), name.count > 7 else {
                     throw SigningError(
-                        description: "unknown placeholder {\(name)} in '\(template)'; use {body}, {timestamp}, {id}, {method}, {url} or {header:Name}")
+                        description: "unknown placeholder {\(name)} in '\(template)'; use {body}, {timestamp}, {id}, {method}, {url} or {header:Name}"
+                    )
                 }
                 parts.append(.header(String(name.dropFirst(7))))
             }
@@ -178,8 +179,15 @@ public struct HMACScheme: Verifier {
     let secrets: [[UInt8]]
 
     public init(
-        algorithm: HMACAlgorithm, encoding: SignatureEncoding, layout: SignatureLayout, payload: SignedPayloadTemplate = .body,
-        timestamp: TimestampSource? = nil, tolerance: Int? = nil, idHeader: HeaderRef? = nil, publicURL: String? = nil, secrets: [[UInt8]]
+        algorithm: HMACAlgorithm,
+        encoding: SignatureEncoding,
+        layout: SignatureLayout,
+        payload: SignedPayloadTemplate = .body,
+        timestamp: TimestampSource? = nil,
+        tolerance: Int? = nil,
+        idHeader: HeaderRef? = nil,
+        publicURL: String? = nil,
+        secrets: [[UInt8]]
     ) {
         self.algorithm = algorithm
         self.encoding = encoding

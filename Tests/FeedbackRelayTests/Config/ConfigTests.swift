@@ -40,7 +40,8 @@ import Testing
         ("RELAY_LOG_FORMAT", "xml"), ("RELAY_DELIVERY", "carrier-pigeon"), ("RELAY_STORE", "mysql://x"), ("ELEVENLABS_BASE_URL", "ftp://x"),
         ("ELEVENLABS_BASE_URL", "http://api.elevenlabs.io"), ("RELAY_ALLOW_INSECURE_UPSTREAM", "maybe"), ("RELAY_PUBLIC_URL", "not a url"),
         ("RELAY_CONCURENCY", "8"), ("ELEVENLABS_API_KEY", ""), ("RELAY_ROUTE_ZENDESK_CSAT_PRESET", "zendeks"),
-        ("RELAY_ROUTE_ZENDESK_CSAT_TOLERANCE", "-5"), ("RELAY_ROUTE_ZENDESK_CSAT_LIKE", ">=many"), ("RELAY_ROUTE_ZENDESK_CSAT_FEEDBACK", "data.rating"),
+        ("RELAY_ROUTE_ZENDESK_CSAT_TOLERANCE", "-5"), ("RELAY_ROUTE_ZENDESK_CSAT_LIKE", ">=many"),
+        ("RELAY_ROUTE_ZENDESK_CSAT_FEEDBACK", "data.rating"),
         ("RELAY_ROUTE_ZENDESK_CSAT_CONVERSATION_ID_PATTERN", "(unclosed"), ("RELAY_ROUTE_ZENDESK_CSAT_FEEDBACK_PATTERN", "no-group"),
         ("RELAY_ROUTE_ZENDESK_CSAT_MATCH", "/type"), ("RELAY_ROUTE_ZENDESK_CSAT_SIGNATURE_HEADER", "X-Sig"), ("RELAY_ROUTE_ZENDESK_CSAT_SECERT", "x"),
         ("RELAY_ROUTE_ZENDESK_CSAT_BASE_URL", "http://api.us.elevenlabs.io"), ("RELAY_ROUTE_ZENDESK_CSAT_DISLIKE", "success"),
@@ -60,14 +61,17 @@ import Testing
             Set(variables(env)) == [
                 "RELAY_CONCURRENCY", "RELAY_ROUTE_A_SECRET", "RELAY_ROUTE_A_CONVERSATION_ID", "RELAY_ROUTE_A_FEEDBACK", "RELAY_ROUTE_A_API_KEY",
                 "RELAY_ROUTE_B_PRESET",
-            ])
+            ]
+        )
     }
 
     @Test func routesNeedAKeyAndThereMustBeRoutes() {
         #expect(variables(["ELEVENLABS_API_KEY": "k"]) == ["RELAY_ROUTE_<NAME>_PRESET"])
         #expect(variables(["RELAY_ROUTE_A_PRESET": "elevenlabs", "RELAY_ROUTE_A_SECRET": "s"]) == ["RELAY_ROUTE_A_API_KEY"])
         #expect(variables(["RELAY_ROUTE_A_PRESET": "elevenlabs", "RELAY_ROUTE_A_SECRET": "s", "RELAY_ROUTE_A_API_KEY": "own"]).isEmpty)
-        let unsigned = ["ELEVENLABS_API_KEY": "k", "RELAY_ROUTE_A_PRESET": "none", "RELAY_ROUTE_A_CONVERSATION_ID": "/c", "RELAY_ROUTE_A_FEEDBACK": "/f"]
+        let unsigned = [
+            "ELEVENLABS_API_KEY": "k", "RELAY_ROUTE_A_PRESET": "none", "RELAY_ROUTE_A_CONVERSATION_ID": "/c", "RELAY_ROUTE_A_FEEDBACK": "/f",
+        ]
         #expect(variables(unsigned) == ["RELAY_ROUTE_A_PRESET"])
         #expect(variables(unsigned.merging(["RELAY_ROUTE_A_ALLOW_UNSIGNED": "true"]) { $1 }).isEmpty)
     }
@@ -126,7 +130,13 @@ import Testing
 
         let broken = ["ELEVENLABS_API_KEY": "k", "RELAY_ROUTES_FILE": "/etc/relay/broken.yaml"]
         #expect(problems(broken, files: ["/etc/relay/broken.yaml": "routes: [unclosed"]).map(\.variable) == ["RELAY_ROUTES_FILE"])
-        let typo = problems(broken, files: ["/etc/relay/broken.yaml": "routes:\n  a:\n    preset: github\n    secert: x\n    secret: y\n    conversation_id: /c\n    feedback: /f\n"])
+        let typo = problems(
+            broken,
+            files: [
+                "/etc/relay/broken.yaml":
+                    "routes:\n  a:\n    preset: github\n    secert: x\n    secret: y\n    conversation_id: /c\n    feedback: /f\n"
+            ]
+        )
         #expect(typo.map(\.variable) == ["RELAY_ROUTES_FILE (/etc/relay/broken.yaml: routes.a.secert)"])
     }
 

@@ -17,7 +17,9 @@ import Testing
         try await FakeElevenLabs.withRunning { fake, url in
             let client = client()
             for index in 0..<20 {
-                let outcome = await client.send(request(url, key: fake.apiKey, id: "conv_\(index)", feedback: index.isMultiple(of: 2) ? .like : .dislike))
+                let outcome = await client.send(
+                    request(url, key: fake.apiKey, id: "conv_\(index)", feedback: index.isMultiple(of: 2) ? .like : .dislike)
+                )
                 #expect(outcome == .response(status: 200, body: Array("{}".utf8), retryAfter: nil))
             }
             await client.shutdown()

@@ -64,7 +64,11 @@ import Testing
             let unsigned = try await relay.post("/hooks/elevenlabs", body: body)
             let wrong = try await relay.post("/hooks/elevenlabs", body: body, headers: [("ElevenLabs-Signature", "t=1,v0=00")])
             relay.clock.set(Date().addingTimeInterval(-3600))
-            let signedLongAgo = try RequestSigner.sign(route: relay.relay.config.route(named: "elevenlabs")!, body: Array(body.utf8), now: relay.clock.now)
+            let signedLongAgo = try RequestSigner.sign(
+                route: relay.relay.config.route(named: "elevenlabs")!,
+                body: Array(body.utf8),
+                now: relay.clock.now
+            )
             relay.clock.set(Date())
             let stale = try await relay.post("/hooks/elevenlabs", body: body, headers: signedLongAgo.headers.map { ($0.name, $0.value) })
             for reply in [unsigned, wrong, stale] {
@@ -96,7 +100,10 @@ import Testing
 
     @Test func oversizedChunkedBodyIsRefused() async throws {
         try await RelayHarness.run(Self.env) { relay in
-            let reply = try await RelayHarness.sendChunked(relay.baseURL + "/hooks/elevenlabs", chunks: Array(repeating: String(repeating: "x", count: 1000), count: 6))
+            let reply = try await RelayHarness.sendChunked(
+                relay.baseURL + "/hooks/elevenlabs",
+                chunks: Array(repeating: String(repeating: "x", count: 1000), count: 6)
+            )
             #expect(reply.status == 413)
         }
     }
@@ -129,7 +136,8 @@ import Testing
             }
             relay.fake.behave(.normal)
             let wrongKey = try await RelayHarness.run(
-                Self.env.merging(["ELEVENLABS_API_KEY": "sk_wrong"]) { $1 }, upstreamBaseURL: { _ in relay.relay.config.baseURL }
+                Self.env.merging(["ELEVENLABS_API_KEY": "sk_wrong"]) { $1 },
+                upstreamBaseURL: relay.relay.config.baseURL
             ) { other in
                 try await other.postSigned("elevenlabs", body: Self.postCall("conv_r", "success"))
             }
@@ -152,7 +160,7 @@ import Testing
             #expect(relay.logs.text.contains("curl error 28"))
         }
         // Nothing listens on the upstream port: the connection is refused.
-        try await RelayHarness.run(Self.env, upstreamBaseURL: { _ in "http://127.0.0.1:1" }) { relay in
+        try await RelayHarness.run(Self.env, upstreamBaseURL: "http://127.0.0.1:1") { relay in
             let reply = try await relay.postSigned("elevenlabs", body: Self.postCall("conv_f", "success"))
             #expect(reply.status == 502)
         }

@@ -6,12 +6,20 @@ import Testing
 @Suite struct MappingTests {
     /// Maps `body` (and headers, query) under route settings given without the `RELAY_ROUTE_M_` prefix.
     func map(
-        _ settings: [String: String], body: String, headers: [(String, String)] = [], query: String = ""
+        _ settings: [String: String],
+        body: String,
+        headers: [(String, String)] = [],
+        query: String = ""
     ) throws -> MappingOutcome {
         var env = ["ELEVENLABS_API_KEY": "k", "RELAY_ROUTE_M_PRESET": "token", "RELAY_ROUTE_M_SECRET": "t"]
         for (key, value) in settings { env["RELAY_ROUTE_M_" + key] = value }
         let route = try #require(try RelayConfig.load(environment: env).routes.first)
-        let request = SignedRequest(method: "POST", target: "/hooks/m" + (query.isEmpty ? "" : "?" + query), headers: Headers(headers), body: Array(body.utf8))
+        let request = SignedRequest(
+            method: "POST",
+            target: "/hooks/m" + (query.isEmpty ? "" : "?" + query),
+            headers: Headers(headers),
+            body: Array(body.utf8)
+        )
         return try route.mapping.map(RequestPayload(request), route: "m")
     }
 
@@ -29,21 +37,34 @@ import Testing
     }
 
     @Test func headerQueryAndFormSelectors() throws {
-        let fromHeaders = try map(["CONVERSATION_ID": "header:X-Conversation", "FEEDBACK": "query:vote"], body: "", headers: [("x-conversation", "conv_h")], query: "vote=like&x=1")
+        let fromHeaders = try map(
+            ["CONVERSATION_ID": "header:X-Conversation", "FEEDBACK": "query:vote"],
+            body: "",
+            headers: [("x-conversation", "conv_h")],
+            query: "vote=like&x=1"
+        )
         #expect(feedback(fromHeaders)! == ("conv_h", .like))
         let form = "Body=2&From=%2B15550001&conversation=conv_f"
         let fromForm = try map(["CONVERSATION_ID": "form:conversation", "FEEDBACK": "form:Body", "LIKE": "1,yes", "DISLIKE": "2,no"], body: form)
         #expect(feedback(fromForm)! == ("conv_f", .dislike))
         let slack = "payload=" + PercentEncoding.encodeFormComponent(#"{"actions":[{"value":"conv_s|like"}]}"#)
         let fromFormJSON = try map(
-            ["CONVERSATION_ID": "form:payload/actions/0/value", "CONVERSATION_ID_PATTERN": "^([^|]+)\\|", "FEEDBACK": "form:payload/actions/0/value",
-             "FEEDBACK_PATTERN": "\\|(\\w+)$"], body: slack)
+            [
+                "CONVERSATION_ID": "form:payload/actions/0/value", "CONVERSATION_ID_PATTERN": "^([^|]+)\\|",
+                "FEEDBACK": "form:payload/actions/0/value",
+                "FEEDBACK_PATTERN": "\\|(\\w+)$",
+            ],
+            body: slack
+        )
         #expect(feedback(fromFormJSON)! == ("conv_s", .like))
     }
 
     @Test func numericComparisonsApplyToNumbersAndNumericStrings() throws {
         let settings = ["CONVERSATION_ID": "/c", "FEEDBACK": "/r", "LIKE": ">=4", "DISLIKE": "<=2"]
-        let cases: [(String, Feedback?)] = [("5", .like), ("4", .like), ("\"4\"", .like), ("4.5", .like), ("3", nil), ("2", .dislike), ("\" 1 \"", .dislike), ("\"five\"", nil), ("true", nil)]
+        let cases: [(String, Feedback?)] = [
+            ("5", .like), ("4", .like), ("\"4\"", .like), ("4.5", .like), ("3", nil), ("2", .dislike), ("\" 1 \"", .dislike), ("\"five\"", nil),
+            ("true", nil),
+        ]
         for (rating, expected) in cases {
             let outcome = try map(settings, body: #"{"c":"conv_n","r":\#(rating)}"#)
             if let expected {
@@ -70,16 +91,23 @@ import Testing
     }
 
     @Test func patternsThatDoNotMatch() throws {
-        let outcome = try map(["CONVERSATION_ID": "/c", "CONVERSATION_ID_PATTERN": "conv=(\\w+)", "FEEDBACK": "/r"], body: #"{"c":"nothing here","r":"like"}"#)
+        let outcome = try map(
+            ["CONVERSATION_ID": "/c", "CONVERSATION_ID_PATTERN": "conv=(\\w+)", "FEEDBACK": "/r"],
+            body: #"{"c":"nothing here","r":"like"}"#
+        )
         #expect(outcome == .unprocessable("conversation id at /c does not match CONVERSATION_ID_PATTERN"))
-        let feedbackMiss = try map(["CONVERSATION_ID": "/c", "FEEDBACK": "/r", "FEEDBACK_PATTERN": "vote:(\\w+)"], body: #"{"c":"conv_1","r":"like"}"#)
+        let feedbackMiss = try map(
+            ["CONVERSATION_ID": "/c", "FEEDBACK": "/r", "FEEDBACK_PATTERN": "vote:(\\w+)"],
+            body: #"{"c":"conv_1","r":"like"}"#
+        )
         #expect(feedbackMiss == .ignored("feedback value at /r does not match FEEDBACK_PATTERN"))
     }
 
     @Test func eventIDAndTimeAreSelected() throws {
         let settings = ["CONVERSATION_ID": "/c", "FEEDBACK": "/r", "EVENT_ID": "header:X-Delivery", "EVENT_TIME": "/at"]
         for (at, seconds) in [("1768388714", 1_768_388_714.0), ("1768388714123", 1_768_388_714.123), ("\"2026-01-14T11:05:14Z\"", 1_768_388_714.0)] {
-            guard case .feedback(let event) = try map(settings, body: #"{"c":"conv_t","r":"like","at":\#(at)}"#, headers: [("X-Delivery", "d-1")]) else {
+            guard case .feedback(let event) = try map(settings, body: #"{"c":"conv_t","r":"like","at":\#(at)}"#, headers: [("X-Delivery", "d-1")])
+            else {
                 Issue.record("no feedback for \(at)")
                 continue
             }

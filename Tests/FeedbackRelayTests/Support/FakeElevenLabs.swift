@@ -47,15 +47,22 @@ final class FakeElevenLabs: Sendable {
             try await self.handle(request)
         }
         return Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { await onPort($0.localAddress?.port ?? 0) }, logger: Logger(label: "fake-elevenlabs") { _ in SwiftLogNoOpLogHandler() })
+            responder: responder,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { await onPort($0.localAddress?.port ?? 0) },
+            logger: Logger(label: "fake-elevenlabs") { _ in SwiftLogNoOpLogHandler() }
+        )
     }
 
     private func handle(_ request: Request) async throws -> Response {
         let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
         let call = Call(
-            method: request.method.rawValue, path: request.uri.string, apiKey: request.headers[HTTPField.Name("xi-api-key")!],
-            contentType: request.headers[.contentType], body: body)
+            method: request.method.rawValue,
+            path: request.uri.string,
+            apiKey: request.headers[HTTPField.Name("xi-api-key")!],
+            contentType: request.headers[.contentType],
+            body: body
+        )
         calls.withLock { $0.append(call) }
         concurrency.withLock {
             $0.current += 1
@@ -101,7 +108,11 @@ final class FakeElevenLabs: Sendable {
         let fake = FakeElevenLabs()
         let ports = PortBook()
         let group = ServiceGroup(
-            configuration: .init(services: [fake.application { ports.record("fake", $0) }], logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }))
+            configuration: .init(
+                services: [fake.application { ports.record("fake", $0) }],
+                logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
+            )
+        )
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let url = "http://127.0.0.1:\(await ports.port("fake"))"

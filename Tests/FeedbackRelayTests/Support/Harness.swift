@@ -72,8 +72,11 @@ struct RelayHarness {
     /// Starts the fake, then a relay configured by `environment` (plus loopback listeners and the
     /// fake as its upstream), runs `body`, and shuts both down.
     static func run<T>(
-        _ environment: [String: String], clock: TestClock = TestClock(), logLevel: Logger.Level = .trace,
-        upstreamBaseURL: ((Int) -> String)? = nil, _ body: (RelayHarness) async throws -> T
+        _ environment: [String: String],
+        clock: TestClock = TestClock(),
+        logLevel: Logger.Level = .trace,
+        upstreamBaseURL: String? = nil,
+        _ body: (RelayHarness) async throws -> T
     ) async throws -> T {
         let fake = FakeElevenLabs()
         let ports = PortBook()
@@ -83,7 +86,7 @@ struct RelayHarness {
             tasks.addTask { try await fakeGroup.run() }
             let fakePort = await ports.port("fake")
             var env = [
-                "ELEVENLABS_API_KEY": fake.apiKey, "ELEVENLABS_BASE_URL": upstreamBaseURL?(fakePort) ?? "http://127.0.0.1:\(fakePort)",
+                "ELEVENLABS_API_KEY": fake.apiKey, "ELEVENLABS_BASE_URL": upstreamBaseURL ?? "http://127.0.0.1:\(fakePort)",
                 "RELAY_ALLOW_INSECURE_UPSTREAM": "true", "RELAY_LISTEN": "127.0.0.1:0", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:0",
                 "RELAY_UPSTREAM_TIMEOUT": "2s",
             ]
@@ -97,8 +100,13 @@ struct RelayHarness {
             let relayGroup = ServiceGroup(configuration: .init(services: relay.services, logger: quiet))
             tasks.addTask { try await relayGroup.run() }
             let harness = RelayHarness(
-                fake: fake, relay: relay, logs: logs, clock: clock, hooksPort: await ports.port("hooks"),
-                managementPort: await ports.port("management"))
+                fake: fake,
+                relay: relay,
+                logs: logs,
+                clock: clock,
+                hooksPort: await ports.port("hooks"),
+                managementPort: await ports.port("management")
+            )
             do {
                 let result = try await body(harness)
                 await relayGroup.triggerGracefulShutdown()

@@ -9,7 +9,9 @@ import Testing
     static let now = Date(timeIntervalSince1970: 1_768_388_731)
 
     func route(_ settings: [String: String]) throws -> Route {
-        var env = ["ELEVENLABS_API_KEY": "sk_unused", "RELAY_ROUTE_CUSTOM_CONVERSATION_ID": "/conversation_id", "RELAY_ROUTE_CUSTOM_FEEDBACK": "/rating"]
+        var env = [
+            "ELEVENLABS_API_KEY": "sk_unused", "RELAY_ROUTE_CUSTOM_CONVERSATION_ID": "/conversation_id", "RELAY_ROUTE_CUSTOM_FEEDBACK": "/rating",
+        ]
         for (key, value) in settings { env["RELAY_ROUTE_CUSTOM_" + key] = value }
         return try #require(try RelayConfig.load(environment: env).routes.first)
     }
@@ -54,7 +56,10 @@ import Testing
     @Test func signedRequestsVerifyForEveryScheme() throws {
         let schemes: [[String: String]] = [
             ["PRESET": "hmac", "SECRET": "a", "SIGNATURE_HEADER": "X-Sig", "SIGNED_PAYLOAD": "{url}|{body}", "TIMESTAMP_HEADER": "X-Ts"],
-            ["PRESET": "hmac", "SECRET": "a", "SIGNATURE_HEADER": "X-Sig", "TIMESTAMP_HEADER": "X-Ts", "TIMESTAMP_UNIT": "iso8601", "SIGNED_PAYLOAD": "{timestamp}{body}"],
+            [
+                "PRESET": "hmac", "SECRET": "a", "SIGNATURE_HEADER": "X-Sig", "TIMESTAMP_HEADER": "X-Ts", "TIMESTAMP_UNIT": "iso8601",
+                "SIGNED_PAYLOAD": "{timestamp}{body}",
+            ],
             ["PRESET": "elevenlabs", "SECRET": "wsec_a,wsec_b"],
             ["PRESET": "github", "SECRET": "b"],
             ["PRESET": "standard-webhooks", "SECRET": "whsec_" + Base64.encode(Array("key material".utf8))],
@@ -70,7 +75,11 @@ import Testing
             for secretIndex in 0..<(settings["SECRET"]!.split(separator: ",").count) {
                 let signed = try RequestSigner.sign(route: route, body: Self.body, now: Self.now, secretIndex: secretIndex)
                 let sent = SignedRequest(
-                    method: "POST", target: signed.target, headers: Headers(signed.headers), body: Self.body)
+                    method: "POST",
+                    target: signed.target,
+                    headers: Headers(signed.headers),
+                    body: Self.body
+                )
                 #expect(route.verifier.verify(sent, now: Self.now) == .verified(secretIndex: secretIndex), "\(settings)")
                 var tampered = sent
                 tampered.body += [0x20]

@@ -2,7 +2,10 @@ extension Preset {
     /// `hmac`: every knob of the signature is a route setting, for providers without a preset.
     static let genericHMAC = Preset(
         name: "hmac",
-        extraKeys: ["SIGNATURE_HEADER", "ALGORITHM", "ENCODING", "SIGNATURE_PREFIX", "SECRET_ENCODING", "SIGNED_PAYLOAD", "TIMESTAMP_HEADER", "TIMESTAMP_UNIT"]
+        extraKeys: [
+            "SIGNATURE_HEADER", "ALGORITHM", "ENCODING", "SIGNATURE_PREFIX", "SECRET_ENCODING", "SIGNED_PAYLOAD", "TIMESTAMP_HEADER",
+            "TIMESTAMP_UNIT",
+        ]
     ) { builder in
         let header = builder.required("SIGNATURE_HEADER")
         let algorithm = builder.choice("ALGORITHM", default: HMACAlgorithm.sha256)
@@ -23,10 +26,15 @@ extension Preset {
             let template
         else { return nil }
         return HMACScheme(
-            algorithm: algorithm, encoding: encoding, layout: .plain(header: HeaderRef(header), prefix: builder.string("SIGNATURE_PREFIX") ?? ""),
-            payload: template, timestamp: timestampHeader.map { .header(HeaderRef($0), unit) },
-            tolerance: timestampHeader == nil ? nil : builder.tolerance ?? 300, idHeader: HeaderRef("webhook-id", "svix-id"),
-            publicURL: builder.publicURL, secrets: secrets
+            algorithm: algorithm,
+            encoding: encoding,
+            layout: .plain(header: HeaderRef(header), prefix: builder.string("SIGNATURE_PREFIX") ?? ""),
+            payload: template,
+            timestamp: timestampHeader.map { .header(HeaderRef($0), unit) },
+            tolerance: timestampHeader == nil ? nil : builder.tolerance ?? 300,
+            idHeader: HeaderRef("webhook-id", "svix-id"),
+            publicURL: builder.publicURL,
+            secrets: secrets
         )
     }
 

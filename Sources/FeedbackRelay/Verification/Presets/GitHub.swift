@@ -7,7 +7,9 @@ extension Preset {
     ) { builder in
         guard let secrets = builder.secrets(encoding: .utf8) else { return nil }
         return HMACScheme(
-            algorithm: .sha256, encoding: .hex, layout: .plain(header: HeaderRef("X-Hub-Signature-256"), prefix: "sha256="),
+            algorithm: .sha256,
+            encoding: .hex,
+            layout: .plain(header: HeaderRef("X-Hub-Signature-256"), prefix: "sha256="),
             secrets: secrets
         )
     }

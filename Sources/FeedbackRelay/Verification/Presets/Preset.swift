@@ -15,8 +15,15 @@ public struct Preset: Sendable {
         public var tolerance: Int?
 
         public init(
-            conversationID: String? = nil, conversationIDPattern: String? = nil, feedback: String? = nil, feedbackPattern: String? = nil,
-            like: String? = nil, dislike: String? = nil, match: String? = nil, eventID: String? = nil, eventTime: String? = nil,
+            conversationID: String? = nil,
+            conversationIDPattern: String? = nil,
+            feedback: String? = nil,
+            feedbackPattern: String? = nil,
+            like: String? = nil,
+            dislike: String? = nil,
+            match: String? = nil,
+            eventID: String? = nil,
+            eventTime: String? = nil,
             tolerance: Int? = nil
         ) {
             self.conversationID = conversationID
@@ -41,7 +48,10 @@ public struct Preset: Sendable {
     public let handshake: (any Handshake)?
 
     init(
-        name: String, defaults: Defaults = .init(), extraKeys: Set<String> = [], handshake: (any Handshake)? = nil,
+        name: String,
+        defaults: Defaults = .init(),
+        extraKeys: Set<String> = [],
+        handshake: (any Handshake)? = nil,
         makeVerifier: @escaping @Sendable (RouteBuilder) -> (any Verifier)?
     ) {
         self.name = name

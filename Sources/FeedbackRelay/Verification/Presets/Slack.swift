@@ -6,17 +6,26 @@ extension Preset {
     static let slack = Preset(
         name: "slack",
         defaults: .init(
-            conversationID: "form:payload/actions/0/value", conversationIDPattern: "^([A-Za-z0-9_-]+):",
-            feedback: "form:payload/actions/0/value", feedbackPattern: ":([A-Za-z]+)$", like: "like", dislike: "dislike",
-            match: "form:payload/type=block_actions", tolerance: 300
+            conversationID: "form:payload/actions/0/value",
+            conversationIDPattern: "^([A-Za-z0-9_-]+):",
+            feedback: "form:payload/actions/0/value",
+            feedbackPattern: ":([A-Za-z]+)$",
+            like: "like",
+            dislike: "dislike",
+            match: "form:payload/type=block_actions",
+            tolerance: 300
         ),
         handshake: SlackURLVerification()
     ) { builder in
         guard let secrets = builder.secrets(encoding: .utf8) else { return nil }
         return HMACScheme(
-            algorithm: .sha256, encoding: .hex, layout: .plain(header: HeaderRef("X-Slack-Signature"), prefix: "v0="),
+            algorithm: .sha256,
+            encoding: .hex,
+            layout: .plain(header: HeaderRef("X-Slack-Signature"), prefix: "v0="),
             payload: try! SignedPayloadTemplate("v0:{timestamp}:{body}"),
-            timestamp: .header(HeaderRef("X-Slack-Request-Timestamp"), .seconds), tolerance: builder.tolerance, secrets: secrets
+            timestamp: .header(HeaderRef("X-Slack-Request-Timestamp"), .seconds),
+            tolerance: builder.tolerance,
+            secrets: secrets
         )
     }
 }

@@ -8,10 +8,14 @@ extension Preset {
     ) { builder in
         guard let secrets = builder.secrets(encoding: .standardWebhooks) else { return nil }
         return HMACScheme(
-            algorithm: .sha256, encoding: .base64, layout: .versioned(header: HeaderRef("webhook-signature", "svix-signature"), version: "v1"),
+            algorithm: .sha256,
+            encoding: .base64,
+            layout: .versioned(header: HeaderRef("webhook-signature", "svix-signature"), version: "v1"),
             payload: try! SignedPayloadTemplate("{id}.{timestamp}.{body}"),
-            timestamp: .header(HeaderRef("webhook-timestamp", "svix-timestamp"), .seconds), tolerance: builder.tolerance,
-            idHeader: HeaderRef("webhook-id", "svix-id"), secrets: secrets
+            timestamp: .header(HeaderRef("webhook-timestamp", "svix-timestamp"), .seconds),
+            tolerance: builder.tolerance,
+            idHeader: HeaderRef("webhook-id", "svix-id"),
+            secrets: secrets
         )
     }
 }

@@ -8,9 +8,12 @@ extension Preset {
     ) { builder in
         guard let secrets = builder.secrets(encoding: .utf8) else { return nil }
         return HMACScheme(
-            algorithm: .sha256, encoding: .base64, layout: .plain(header: HeaderRef("X-Zendesk-Webhook-Signature"), prefix: ""),
+            algorithm: .sha256,
+            encoding: .base64,
+            layout: .plain(header: HeaderRef("X-Zendesk-Webhook-Signature"), prefix: ""),
             payload: try! SignedPayloadTemplate("{timestamp}{body}"),
-            timestamp: .header(HeaderRef("X-Zendesk-Webhook-Signature-Timestamp"), .iso8601), tolerance: builder.tolerance,
+            timestamp: .header(HeaderRef("X-Zendesk-Webhook-Signature-Timestamp"), .iso8601),
+            tolerance: builder.tolerance,
             secrets: secrets
         )
     }
