@@ -30,6 +30,9 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
     private let multi: MultiHandle
     private let queue = Mutex(Queue())
     private let statistics = Mutex((transfers: 0, connectionsOpened: 0))
+    /// True while the curl thread waits in `curl_multi_poll`; only then does a new call need to wake it,
+    /// which saves a write to libcurl's wakeup socket per request under load.
+    private let polling = Atomic(false)
 
     private static let globalInit: Void = {
         Crypto.initialize()
@@ -62,7 +65,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
                 continuation.resume(returning: .failure(UpstreamFailure(timedOut: false, description: "the relay is shutting down")))
                 return
             }
-            multi.wakeUp()
+            if polling.load(ordering: .sequentiallyConsistent) { multi.wakeUp() }
         }
     }
 
@@ -101,7 +104,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
                 return (batch, queue.stopping, !queue.pending.isEmpty)
             }
             for transfer in batch {
-                let easy = idleHandles.popLast() ?? curl_easy_init()!
+                let easy = idleHandles.popLast() ?? makeHandle()
                 let headers =
                     headerLists[transfer.request.apiKey]
                     ?? {
@@ -144,8 +147,14 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
                 return
             }
             if more && active.count < capacity { continue }
-            if !batch.isEmpty && active.count < capacity && queue.withLock({ !$0.pending.isEmpty }) { continue }
+            polling.store(true, ordering: .sequentiallyConsistent)
+            // Work queued between taking the batch and raising the flag did not wake us: take it now.
+            if active.count < capacity && queue.withLock({ !$0.pending.isEmpty || ($0.stopping && active.isEmpty) }) {
+                polling.store(false, ordering: .sequentiallyConsistent)
+                continue
+            }
             curl_multi_poll(multi.handle, nil, 0, 1000, nil)
+            polling.store(false, ordering: .sequentiallyConsistent)
         }
     }
 
@@ -157,6 +166,22 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         return list!
     }
 
+    /// Options every transfer shares, set once when a handle is made; pooled handles keep them.
+    private func makeHandle() -> UnsafeMutableRawPointer {
+        let easy = curl_easy_init()!
+        relay_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        relay_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(configuration.timeout.milliseconds))
+        relay_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(min(configuration.timeout.milliseconds, 10_000)))
+        relay_easy_setopt_pointer(easy, CURLOPT_PROTOCOLS_STR, configuration.allowInsecure ? "http,https" : "https")
+        relay_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        relay_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        relay_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        relay_easy_setopt_pointer(easy, CURLOPT_USERAGENT, "feedback-relay/1")
+        relay_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback)
+        relay_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback)
+        return easy
+    }
+
     private func configure(_ easy: UnsafeMutableRawPointer, for transfer: Transfer, headers: UnsafeMutablePointer<curl_slist>) {
         transfer.reset()
         let context = Unmanaged.passUnretained(transfer).toOpaque()
@@ -165,19 +190,10 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         let body = transfer.request.body
         relay_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.utf8.count)
         relay_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, body)
-        relay_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        relay_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(configuration.timeout.milliseconds))
-        relay_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(min(configuration.timeout.milliseconds, 10_000)))
-        relay_easy_setopt_pointer(easy, CURLOPT_PROTOCOLS_STR, configuration.allowInsecure ? "http,https" : "https")
-        relay_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
-        relay_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        // Waiting to multiplex on an HTTP/2 connection only makes sense where TLS can offer HTTP/2.
         relay_easy_setopt_long(easy, CURLOPT_PIPEWAIT, transfer.request.baseURL.hasPrefix("https:") ? 1 : 0)
-        relay_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-        relay_easy_setopt_pointer(easy, CURLOPT_USERAGENT, "feedback-relay/1")
         relay_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
-        relay_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback)
         relay_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
-        relay_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback)
         relay_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
     }
 
@@ -269,19 +285,19 @@ private let headerCallback: relay_data_callback = { data, size, count, context i
     let length = size * count
     guard let data, let context else { return length }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-    }
-    if line.hasPrefix("HTTP/") {
-        // A new response (after 100 Continue, or a proxy's CONNECT): forget the previous one's headers.
-        transfer.retryAfter = nil
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        if name == "retry-after-ms" {
-            transfer.retryAfter = "ms:" + value
-        } else if name == "retry-after", !(transfer.retryAfter?.hasPrefix("ms:") ?? false) {
-            transfer.retryAfter = value
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        let line = UnsafeBufferPointer(start: bytes, count: length)
+        if line.starts(with: "HTTP/".utf8) {
+            // A new response (after 100 Continue, or a proxy's CONNECT): forget the previous one's headers.
+            transfer.retryAfter = nil
+        } else if let first = line.first, first | 0x20 == UInt8(ascii: "r"), let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+            let value = String(String(decoding: line[(colon + 1)...], as: UTF8.self).trimmedASCII)
+            if name == "retry-after-ms" {
+                transfer.retryAfter = "ms:" + value
+            } else if name == "retry-after", !(transfer.retryAfter?.hasPrefix("ms:") ?? false) {
+                transfer.retryAfter = value
+            }
         }
     }
     return length

@@ -20,8 +20,8 @@ struct HookResponder: HTTPResponder {
     func answer(_ request: Request, logger: Logger) async -> Answer {
         let path = request.uri.path
         guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else { return .notFound }
-        var logger = logger
-        logger[metadataKey: "route"] = .string(route.name)
+        // Metadata is attached when a line is written, so a request that logs nothing allocates none.
+        let logger = RequestLog(logger: logger, route: route.name)
         guard request.method == .post else { return .methodNotAllowed }
         if state.isDraining {
             logger.info("refused: shutting down", metadata: ["outcome": "unavailable"])
@@ -70,18 +70,17 @@ struct HookResponder: HTTPResponder {
             logger.info("unprocessable: \(reason)", metadata: ["outcome": "unprocessable"])
             return .unprocessable(reason)
         case .feedback(let event):
-            logger[metadataKey: "conversation_id"] = .string(event.conversationID)
-            logger[metadataKey: "feedback"] = .string(event.feedback.rawValue)
             return await forward(event, route: route, logger: logger)
         }
     }
 
     /// Inline delivery: the sender hears what ElevenLabs said.
-    private func forward(_ event: FeedbackEvent, route: Route, logger: Logger) async -> Answer {
+    private func forward(_ event: FeedbackEvent, route: Route, logger: RequestLog) async -> Answer {
         let request = FeedbackRequest(baseURL: route.baseURL, apiKey: route.apiKey, conversationID: event.conversationID, feedback: event.feedback)
         let started = ContinuousClock.now
         let outcome = await delivery.send(request)
         let elapsed = ContinuousClock.now - started
+        let logger = logger.about(event)
         switch outcome {
         case .response(let status, _, _) where (200..<300).contains(status):
             logger.debug("forwarded", metadata: ["outcome": "forwarded", "upstream_status": "\(status)", "upstream_seconds": "\(elapsed.seconds)"])
@@ -109,5 +108,41 @@ struct HookResponder: HTTPResponder {
     static func redacting(_ key: String, in body: [UInt8]) -> String {
         let text = String(decoding: body.prefix(512), as: UTF8.self)
         return key.isEmpty ? text : text.replacingOccurrences(of: key, with: "[redacted]")
+    }
+}
+
+/// A request's logger: the route (and, once known, the conversation) are added only to lines written.
+struct RequestLog {
+    let logger: Logger
+    let route: String
+    var event: FeedbackEvent?
+
+    func about(_ event: FeedbackEvent) -> RequestLog {
+        RequestLog(logger: logger, route: route, event: event)
+    }
+
+    private func log(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message, _ metadata: Logger.Metadata) {
+        var metadata = metadata
+        metadata["route"] = .string(route)
+        if let event {
+            metadata["conversation_id"] = .string(event.conversationID)
+            metadata["feedback"] = .string(event.feedback.rawValue)
+        }
+        logger.log(level: level, message(), metadata: metadata)
+    }
+
+    func debug(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        guard logger.logLevel <= .debug else { return }
+        log(.debug, message(), metadata())
+    }
+
+    func info(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        guard logger.logLevel <= .info else { return }
+        log(.info, message(), metadata())
+    }
+
+    func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        guard logger.logLevel <= .warning else { return }
+        log(.warning, message(), metadata())
     }
 }

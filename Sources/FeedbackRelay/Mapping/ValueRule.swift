@@ -51,7 +51,7 @@ public struct ValueRule: Sendable, CustomStringConvertible {
     func matches(_ value: String) -> Bool {
         if !words.isEmpty, words.contains(value.lowercased()) { return true }
         if comparisons.isEmpty { return false }
-        guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number.isFinite else { return false }
+        guard let number = Double(value.trimmedASCII), number.isFinite else { return false }
         return comparisons.contains { $0.0.holds(number, $0.1) }
     }
 }

@@ -221,15 +221,15 @@ public struct HMACScheme: Verifier {
         var candidates: [Substring] = []
         switch layout {
         case .plain(_, let prefix):
-            let trimmed = headerValue.trimmingCharacters(in: .whitespaces)
+            let trimmed = headerValue.trimmedASCII
             guard trimmed.hasPrefix(prefix) else { return .refused(.malformedHeader(headerName)) }
             candidates = [trimmed.dropFirst(prefix.count)]
         case .keyed(_, let timestampKey, let signatureKey):
             for field in headerValue.split(separator: ",") {
                 let pair = field.split(separator: "=", maxSplits: 1)
                 guard pair.count == 2 else { continue }
-                let key = pair[0].trimmingCharacters(in: .whitespaces)
-                if key == timestampKey { signatureTimestamp = pair[1].trimmingCharacters(in: .whitespaces) }
+                let key = pair[0].trimmedASCII
+                if key == timestampKey { signatureTimestamp = String(pair[1].trimmedASCII) }
                 if key == signatureKey { candidates.append(pair[1]) }
             }
         case .versioned(_, let version):
@@ -238,7 +238,7 @@ public struct HMACScheme: Verifier {
                 if pair.count == 2, pair[0] == version { candidates.append(pair[1]) }
             }
         }
-        let provided = candidates.compactMap { encoding.decode($0.trimmingCharacters(in: .whitespaces)) }
+        let provided = candidates.compactMap { encoding.decode($0.trimmedASCII) }
         guard !provided.isEmpty else { return .refused(.malformedHeader(headerName)) }
 
         var timestampText: String?

@@ -85,7 +85,7 @@ public struct BasicVerifier: Verifier {
         guard let header = request.headers["Authorization"] else { return .refused(.missingCredential("header Authorization")) }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, String(parts[0]).caseInsensitiveEquals("Basic"),
-            let decoded = Base64.decode(parts[1].trimmingCharacters(in: .whitespaces))
+            let decoded = Base64.decode(parts[1].trimmedASCII)
         else { return .refused(.malformedHeader("Authorization")) }
         var matched: Int?
         for (index, credential) in credentials.enumerated() where Crypto.constantTimeEqualsDigest(credential, decoded) {

@@ -39,6 +39,22 @@ public struct Headers: Sendable {
     }
 }
 
+extension Substring {
+    /// Without leading and trailing spaces, tabs, CR and LF. Foundation's `trimmingCharacters` bridges
+    /// through NSString and costs more than verifying a signature.
+    var trimmedASCII: Substring {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0d || byte == 0x0a }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
+}
+
+extension String {
+    var trimmedASCII: Substring { self[...].trimmedASCII }
+}
+
 extension String {
     func caseInsensitiveEquals(_ other: String) -> Bool {
         let left = self.utf8

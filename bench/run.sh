@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Throughput of feedback-relay in inline mode: wrk posts one signed ElevenLabs post-call webhook
+# over and over; the relay verifies, maps and forwards each to a local nginx standing in for
+# ElevenLabs. Everything listens on 127.0.0.1 and stops by itself.
+#   bench/run.sh                      # 10 s at 16 and 64 connections
+#   DURATION=30 CONNS="64" bench/run.sh
+# Needs: nginx, wrk (apt-get install -y nginx wrk) and a release build (built if missing).
+# Prints one line per run: req/s, p50/p99 latency, CPU µs per request and peak RSS of the relay.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+read -r -a CONNS <<<"${CONNS:-16 64}"
+THREADS=${THREADS:-2}
+STATE=$(mktemp -d /tmp/feedback-relay-bench.XXXXXX)
+RELAY_PORT=18095 MANAGEMENT_PORT=18096
+
+command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "needs nginx and wrk: apt-get install -y nginx wrk" >&2; exit 1; }
+[[ -x .build/release/feedback-relay ]] || swift build -c release --product feedback-relay
+BIN=$PWD/.build/release/feedback-relay
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+wait_port() {
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "nothing listens on 127.0.0.1:$1" >&2; return 1
+}
+
+mkdir -p "$STATE/tmp"
+nginx -p "$STATE/" -c "$PWD/bench/upstream.conf" -g 'daemon off;' &
+pids+=($!)
+wait_port 18090
+
+export ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true
+export RELAY_LISTEN=127.0.0.1:$RELAY_PORT RELAY_MANAGEMENT_LISTEN=127.0.0.1:$MANAGEMENT_PORT RELAY_DELIVERY=inline RELAY_CONCURRENCY=${RELAY_CONCURRENCY:-64}
+export RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET=wsec_bench_relay_secret RELAY_LOG_LEVEL=${RELAY_LOG_LEVEL:-info}
+"$BIN" serve >"$STATE/relay.log" 2>&1 &
+relay=$!
+pids+=("$relay")
+wait_port $RELAY_PORT
+
+body='{"type":"post_call_transcription","event_timestamp":1764100000,"data":{"conversation_id":"conv_01jxd5y165f62a0v7gtr6bkg56","agent_id":"agent_123","analysis":{"call_successful":"success"}}}'
+printf '%s' "$body" >"$STATE/body.json"
+signature=$("$BIN" sign elevenlabs --body "$STATE/body.json" | sed -n 's/^ElevenLabs-Signature: //p')
+export BENCH_BODY=$body BENCH_SIGNATURE=$signature
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tick_us=$(( 1000000 / $(getconf CLK_TCK) ))
+
+# Warm-up: connections, caches, the upstream pool.
+wrk -t"$THREADS" -c"${CONNS[-1]}" -d2s -s bench/post.lua "http://127.0.0.1:$RELAY_PORT/hooks/elevenlabs" >/dev/null
+
+echo "feedback-relay inline, $(nproc) cores, ${DURATION}s per run"
+for c in "${CONNS[@]}"; do
+  before=$(cpu_ticks "$relay")
+  result=$(wrk -t"$THREADS" -c"$c" -d"${DURATION}s" -s bench/post.lua "http://127.0.0.1:$RELAY_PORT/hooks/elevenlabs" | grep '^RESULT')
+  after=$(cpu_ticks "$relay")
+  declare -A r=()
+  for kv in ${result#RESULT }; do r[${kv%%=*}]=${kv#*=}; done
+  rps=$(awk -v n="${r[requests]}" -v s="${r[seconds]}" 'BEGIN {printf "%.0f", n / s}')
+  cpu=$(( (after - before) * tick_us / (r[requests] > 0 ? r[requests] : 1) ))
+  rss=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$relay/status")
+  printf 'conns=%-3s req/s=%-7s p50_ms=%-6s p99_ms=%-6s non2xx=%-4s errors=%-3s cpu_us_per_req=%-4s peak_rss_mb=%s\n' \
+    "$c" "$rps" "${r[p50_ms]}" "${r[p99_ms]}" "${r[non2xx]}" "${r[errors]}" "$cpu" "$rss"
+done
