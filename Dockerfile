@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# feedback-relay: build with the Swift toolchain, run on slim Debian as a non-root user.
+#   docker build -t feedback-relay .
+#   docker run --env-file deploy/example.env -p 8080:8080 -p 9090:9090 -v relay-data:/var/lib/feedback-relay feedback-relay
+
+FROM swift:6.3-bookworm AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libssl-dev libcurl4-openssl-dev libsqlite3-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Resolve dependencies in their own layer, so a source change does not fetch them again.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+RUN swift build -c release --static-swift-stdlib --product feedback-relay \
+    && install -D "$(swift build -c release --static-swift-stdlib --show-bin-path)/feedback-relay" /out/feedback-relay
+
+FROM debian:bookworm-slim
+# The binary links the Swift runtime statically; what it still needs from the system is libcurl,
+# OpenSSL, SQLite and the CA certificates (scripts/check-runtime.sh checks this list).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libcurl4 libssl3 libsqlite3-0 ca-certificates tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group --home-dir /var/lib/feedback-relay --create-home --shell /usr/sbin/nologin relay
+COPY --from=build /out/feedback-relay /usr/local/bin/feedback-relay
+COPY deploy/routes.example.yaml /etc/feedback-relay/routes.example.yaml
+ENV RELAY_STORE=sqlite:/var/lib/feedback-relay/relay.sqlite \
+    SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no
+# Only the data directory is writable by the relay; the binary and config belong to root.
+USER relay:relay
+WORKDIR /var/lib/feedback-relay
+VOLUME ["/var/lib/feedback-relay"]
+EXPOSE 8080 9090
+ENTRYPOINT ["/usr/local/bin/feedback-relay"]
+CMD ["serve"]
