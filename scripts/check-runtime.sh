@@ -11,14 +11,16 @@ swift build --quiet -c release --static-swift-stdlib --product feedback-relay --
 bin=.build-static/release/feedback-relay
 
 # Packages the runtime stage installs, read from the Dockerfile itself, plus the base image's own.
-runtime=$(awk '/^FROM debian/ {stage=1} stage && /apt-get install/ {for (i = 1; i <= NF; i++) if ($i ~ /^lib|^ca-|^tzdata/) print $i}' Dockerfile)
+runtime=$(awk '/^FROM debian/ {stage=1} stage && /apt-get install/ {for (i = 1; i <= NF; i++) if ($i ~ /^lib|^ca-|^tzdata/) print $i}' Dockerfile | tr '\n' ' ')
 allowed="$runtime libc6 libgcc-s1 libstdc++6 zlib1g"
 echo "runtime packages: $(echo $runtime)"
 
 fail=0
 for lib in $(readelf -d "$bin" | awk '/NEEDED/ {gsub(/[\[\]]/, "", $5); print $5}'); do
   path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64/ {print $NF; exit}')
-  pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1)
+  real=$(readlink -f "$path")
+  # dpkg may record the file under /lib or /usr/lib (merged /usr), by its link name or its real one.
+  pkg=$( (dpkg -S "$path" || dpkg -S "$real" || dpkg -S "${real#/usr}") 2>/dev/null | head -1 | cut -d: -f1 || true)
   if [[ " $allowed " == *" $pkg "* ]]; then
     echo "  ok   $lib <- $pkg"
   else
@@ -42,7 +44,9 @@ runuser -u relay -- env -i ELEVENLABS_API_KEY=sk_check RELAY_ROUTES_FILE="$work/
 pid=$!
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$((port + 1))/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 if curl -fsS "http://127.0.0.1:$((port + 1))/healthz" >/dev/null; then echo "  ok   serves /healthz as user relay"; else echo "  FAIL did not start as user relay"; cat "$work/log"; fail=1; fi
-user=$(ps -o user= -p "$(pgrep -n -f "$work/feedback-relay")")
+relay_pid=$(pgrep -n -f "$work/feedback-relay serve")
+user=$(ps -o user= -p "$relay_pid")
 [[ $user == relay ]] && echo "  ok   runs as $user" || { echo "  FAIL runs as $user"; fail=1; }
-kill -TERM $pid; wait $pid && echo "  ok   exits 0 on SIGTERM" || { echo "  FAIL exit status $? on SIGTERM"; fail=1; }
+# Signal the relay itself, as the container runtime signals PID 1 (runuser would report 143 for itself).
+kill -TERM "$relay_pid"; wait $pid && echo "  ok   exits 0 on SIGTERM" || { echo "  FAIL exit status $? on SIGTERM"; fail=1; }
 (( fail == 0 )) && echo "runtime check: passed" || { echo "runtime check: FAILED"; exit 1; }
