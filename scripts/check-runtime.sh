@@ -36,10 +36,12 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 install -m 0755 "$bin" "$work/feedback-relay"
 cp deploy/routes.example.yaml "$work/routes.yaml"
 chmod 0755 "$work"
+# Like the image's volume: the data directory is the only place the relay may write.
+install -d -o relay -g relay "$work/data"
 port=$((20000 + RANDOM % 10000))
-runuser -u relay -- env -i ELEVENLABS_API_KEY=sk_check RELAY_ROUTES_FILE="$work/routes.yaml" RELAY_DELIVERY=inline \
+runuser -u relay -- env -i ELEVENLABS_API_KEY=sk_check RELAY_ROUTES_FILE="$work/routes.yaml" RELAY_STORE="sqlite:$work/data/relay.sqlite" \
   RELAY_LISTEN=127.0.0.1:$port RELAY_MANAGEMENT_LISTEN=127.0.0.1:$((port + 1)) "$work/feedback-relay" check-config >/dev/null
-runuser -u relay -- env -i ELEVENLABS_API_KEY=sk_check RELAY_ROUTES_FILE="$work/routes.yaml" RELAY_DELIVERY=inline \
+runuser -u relay -- env -i ELEVENLABS_API_KEY=sk_check RELAY_ROUTES_FILE="$work/routes.yaml" RELAY_STORE="sqlite:$work/data/relay.sqlite" \
   RELAY_LISTEN=127.0.0.1:$port RELAY_MANAGEMENT_LISTEN=127.0.0.1:$((port + 1)) "$work/feedback-relay" serve >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$((port + 1))/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -47,6 +49,7 @@ if curl -fsS "http://127.0.0.1:$((port + 1))/healthz" >/dev/null; then echo "  o
 relay_pid=$(pgrep -n -f "$work/feedback-relay serve")
 user=$(ps -o user= -p "$relay_pid")
 [[ $user == relay ]] && echo "  ok   runs as $user" || { echo "  FAIL runs as $user"; fail=1; }
+[[ -s $work/data/relay.sqlite ]] && echo "  ok   keeps its store in the data directory" || { echo "  FAIL no store in $work/data"; fail=1; }
 # Signal the relay itself, as the container runtime signals PID 1 (runuser would report 143 for itself).
 kill -TERM "$relay_pid"; wait $pid && echo "  ok   exits 0 on SIGTERM" || { echo "  FAIL exit status $? on SIGTERM"; fail=1; }
 (( fail == 0 )) && echo "runtime check: passed" || { echo "runtime check: FAILED"; exit 1; }

@@ -5,8 +5,9 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 
-/// The whole relay as services for one `ServiceGroup`: the feedback client first, the listeners
-/// after it, so on shutdown the listeners stop taking requests before the client stops.
+/// The whole relay as services for one `ServiceGroup`: the feedback client first, then the delivery
+/// worker, then the listeners, so on shutdown intake stops first, the worker finishes its calls in
+/// flight, and the client stops last.
 public struct Relay: Sendable {
     public enum Listener: Sendable {
         case hooks, management
@@ -15,18 +16,24 @@ public struct Relay: Sendable {
     public let config: RelayConfig
     public let state = RelayState()
     public let services: [any Service]
+    /// The durable store, in queue mode.
+    public let store: (any DeliveryStore)?
 
     /// - Parameters:
     ///   - client: the feedback API client; the libcurl one unless a test brings its own.
-    ///   - now: the clock signatures are checked against.
+    ///   - store: the delivery store in queue mode; opened from `RELAY_STORE` unless given.
+    ///   - policy: retry timing; from the configuration unless given.
+    ///   - now: the clock signatures are checked against and deliveries are scheduled by.
     ///   - onListening: called with each listener's bound port (tests bind port 0).
     public init(
         config: RelayConfig,
         logger: Logger,
         client: (any FeedbackSending & Service)? = nil,
+        store: (any DeliveryStore)? = nil,
+        policy: RetryPolicy? = nil,
         now: @escaping @Sendable () -> Date = Date.init,
         onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
-    ) {
+    ) throws(StoreError) {
         self.config = config
         let client =
             client
@@ -34,9 +41,37 @@ public struct Relay: Sendable {
                 configuration: .init(concurrency: config.concurrency, timeout: config.upstreamTimeout, allowInsecure: config.allowInsecureUpstream)
             )
         let state = self.state
+        var services: [any Service] = [client]
+        let delivery: HookResponder.Delivery
+        switch config.delivery {
+        case .inline:
+            self.store = nil
+            delivery = .inline(client)
+        case .queue:
+            let opened: any DeliveryStore
+            if let store {
+                opened = store
+            } else {
+                opened = try SQLiteDeliveryStore(path: config.sqlitePath ?? "./data/relay.sqlite")
+            }
+            self.store = opened
+            let worker = DeliveryWorker(
+                store: opened,
+                client: client,
+                routes: config.routes,
+                policy: policy ?? RetryPolicy(maxAge: config.retryMaxAge),
+                concurrency: config.concurrency,
+                upstreamTimeout: config.upstreamTimeout,
+                now: now,
+                logger: logger
+            )
+            services.append(worker)
+            services.append(RetentionSweeper(store: opened, keep: config.dedupWindow, interval: .seconds(600), now: now, logger: logger))
+            delivery = .queue(opened, worker, dedupWindow: config.dedupWindow)
+        }
         let hooks = HookResponder(
             routes: Dictionary(uniqueKeysWithValues: config.routes.map { ($0.name, $0) }),
-            delivery: client,
+            delivery: delivery,
             maxBodyBytes: config.maxBodyBytes,
             state: state,
             now: now
@@ -47,13 +82,15 @@ public struct Relay: Sendable {
             onServerRunning: { channel in await onListening(.hooks, channel.localAddress?.port ?? 0) },
             logger: logger
         )
+        let management = ManagementResponder(state: state, store: self.store, adminToken: config.adminToken, now: now)
         let managementApp = Application(
-            responder: ManagementResponder(state: state),
+            responder: management,
             configuration: .init(address: .hostname(config.managementListen.host, port: config.managementListen.port), serverName: nil),
             onServerRunning: { channel in await onListening(.management, channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        self.services = [client, managementApp, hooksApp, DrainOnShutdown(state: state)]
+        services += [managementApp, hooksApp, DrainOnShutdown(state: state)]
+        self.services = services
     }
 
     /// Runs until SIGTERM or SIGINT, then drains.

@@ -81,7 +81,10 @@ import Testing
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["serve"]
-        process.environment = Self.env.merging(["RELAY_LISTEN": "127.0.0.1:\(port)", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:\(port + 1)"]) { $1 }
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())/relay.sqlite").path
+        process.environment = Self.env.merging([
+            "RELAY_LISTEN": "127.0.0.1:\(port)", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:\(port + 1)", "RELAY_STORE": "sqlite:" + store,
+        ]) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out

@@ -40,7 +40,7 @@ public struct RelayConfig: Sendable {
     public var listen = ListenAddress(host: "0.0.0.0", port: 8080)
     public var managementListen = ListenAddress(host: "0.0.0.0", port: 9090)
     public var store = "sqlite:./data/relay.sqlite"
-    public var delivery = DeliveryMode.inline
+    public var delivery = DeliveryMode.queue
     public var maxBodyBytes = 1_048_576
     public var concurrency = 32
     public var upstreamTimeout = Duration.seconds(15)
@@ -51,6 +51,11 @@ public struct RelayConfig: Sendable {
     public var logLevel = Logger.Level.info
     public var logFormat = LogFormat.json
     public var routes: [Route] = []
+
+    /// The SQLite file of `RELAY_STORE=sqlite:PATH`.
+    public var sqlitePath: String? {
+        store.hasPrefix("sqlite:") ? String(store.dropFirst(7)) : nil
+    }
 
     public func route(named name: String) -> Route? {
         routes.first { $0.name == name }
@@ -85,7 +90,7 @@ public struct RelayConfig: Sendable {
         config.listen = env.address("RELAY_LISTEN") ?? config.listen
         config.managementListen = env.address("RELAY_MANAGEMENT_LISTEN") ?? config.managementListen
         if let store = env.string("RELAY_STORE") {
-            if store.hasPrefix("sqlite:"), store.count > 7 || store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
+            if (store.hasPrefix("sqlite:") && store.count > 7) || store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
                 config.store = store
             } else {
                 problems.report("RELAY_STORE", "'\(store)' is neither sqlite:PATH nor postgres://user:pass@host:5432/db")

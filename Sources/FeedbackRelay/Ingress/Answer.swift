@@ -17,6 +17,12 @@ struct Answer: Sendable, Equatable {
             }.joined(separator: ",") + "}"
     }
 
+    /// A body that is already JSON (admin answers).
+    init(_ status: HTTPResponse.Status, json: String) {
+        self.status = status
+        self.body = json
+    }
+
     /// A provider handshake's answer, exactly as the provider expects it.
     init(_ handshake: HandshakeAnswer) {
         self.status = HTTPResponse.Status(code: handshake.status)

@@ -7,8 +7,16 @@ import NIOCore
 struct HookResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
+    /// How a verified event reaches ElevenLabs.
+    enum Delivery: Sendable {
+        /// Forward before answering, and pass the result on.
+        case inline(any FeedbackSending)
+        /// Commit durably, answer 202, and let the worker deliver.
+        case queue(any DeliveryStore, DeliveryWorker, dedupWindow: Duration)
+    }
+
     let routes: [String: Route]
-    let delivery: any FeedbackSending
+    let delivery: Delivery
     let maxBodyBytes: Int
     let state: RelayState
     let now: @Sendable () -> Date
@@ -70,15 +78,47 @@ struct HookResponder: HTTPResponder {
             logger.info("unprocessable: \(reason)", metadata: ["outcome": "unprocessable"])
             return .unprocessable(reason)
         case .feedback(let event):
-            return await forward(event, route: route, logger: logger)
+            switch delivery {
+            case .inline(let client):
+                return await forward(event, route: route, client: client, logger: logger)
+            case .queue(let store, let worker, let dedupWindow):
+                return await enqueue(event, body: signed.body, store: store, worker: worker, dedupWindow: dedupWindow, logger: logger.about(event))
+            }
+        }
+    }
+
+    /// Queue mode: 202 only once the event is on disk.
+    private func enqueue(
+        _ event: FeedbackEvent,
+        body: [UInt8],
+        store: any DeliveryStore,
+        worker: DeliveryWorker,
+        dedupWindow: Duration,
+        logger: RequestLog
+    ) async -> Answer {
+        let received = now()
+        let key = event.eventID.map { "id:" + $0 } ?? "sha256:" + Hex.encode(Crypto.sha256(Array(event.route.utf8) + [0x0a] + body))
+        do throws(StoreError) {
+            switch try await store.accept(NewDelivery(event: event, dedupKey: key, receivedAt: received), now: received, dedupWindow: dedupWindow) {
+            case .accepted(let id):
+                worker.wake()
+                logger.debug("accepted", metadata: ["outcome": "accepted", "delivery_id": "\(id)"])
+                return Answer(.accepted, "accepted", [("id", String(id))])
+            case .duplicate(let id):
+                logger.info("duplicate", metadata: ["outcome": "duplicate", "delivery_id": "\(id)"])
+                return Answer(.ok, "duplicate", [("id", String(id))])
+            }
+        } catch {
+            logger.error("cannot store the event: \(error)", metadata: ["outcome": "unavailable"])
+            return .unavailable
         }
     }
 
     /// Inline delivery: the sender hears what ElevenLabs said.
-    private func forward(_ event: FeedbackEvent, route: Route, logger: RequestLog) async -> Answer {
+    private func forward(_ event: FeedbackEvent, route: Route, client: any FeedbackSending, logger: RequestLog) async -> Answer {
         let request = FeedbackRequest(baseURL: route.baseURL, apiKey: route.apiKey, conversationID: event.conversationID, feedback: event.feedback)
         let started = ContinuousClock.now
-        let outcome = await delivery.send(request)
+        let outcome = await client.send(request)
         let elapsed = ContinuousClock.now - started
         let logger = logger.about(event)
         switch outcome {
@@ -144,5 +184,10 @@ struct RequestLog {
     func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
         guard logger.logLevel <= .warning else { return }
         log(.warning, message(), metadata())
+    }
+
+    func error(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        guard logger.logLevel <= .error else { return }
+        log(.error, message(), metadata())
     }
 }

@@ -76,9 +76,10 @@ struct RelayHarness {
         clock: TestClock = TestClock(),
         logLevel: Logger.Level = .trace,
         upstreamBaseURL: String? = nil,
+        policy: RetryPolicy? = nil,
+        fake: FakeElevenLabs = FakeElevenLabs(),
         _ body: (RelayHarness) async throws -> T
     ) async throws -> T {
-        let fake = FakeElevenLabs()
         let ports = PortBook()
         let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let fakeGroup = ServiceGroup(configuration: .init(services: [fake.application { ports.record("fake", $0) }], logger: quiet))
@@ -88,13 +89,14 @@ struct RelayHarness {
             var env = [
                 "ELEVENLABS_API_KEY": fake.apiKey, "ELEVENLABS_BASE_URL": upstreamBaseURL ?? "http://127.0.0.1:\(fakePort)",
                 "RELAY_ALLOW_INSECURE_UPSTREAM": "true", "RELAY_LISTEN": "127.0.0.1:0", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:0",
-                "RELAY_UPSTREAM_TIMEOUT": "2s",
+                "RELAY_UPSTREAM_TIMEOUT": "2s", "RELAY_DELIVERY": "inline",
+                "RELAY_STORE": "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID()).sqlite").path,
             ]
             env.merge(environment) { $1 }
             let config = try RelayConfig.load(environment: env)
             let logs = LogCapture()
             let logger = Logger.relay(format: .json, level: logLevel, sink: logs.sink)
-            let relay = Relay(config: config, logger: logger, now: { clock.now }) { listener, port in
+            let relay = try Relay(config: config, logger: logger, policy: policy, now: { clock.now }) { listener, port in
                 ports.record(listener == .hooks ? "hooks" : "management", port)
             }
             let relayGroup = ServiceGroup(configuration: .init(services: relay.services, logger: quiet))

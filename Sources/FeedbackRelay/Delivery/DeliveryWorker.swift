@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Sends what the store holds: claims due deliveries, at most `concurrency` in flight, and records
+/// each outcome through the `RetryPolicy`. On graceful shutdown it claims nothing more, lets the
+/// calls in flight finish (each bounded by the upstream timeout) and leaves the rest in the store.
+public final class DeliveryWorker: Service, Sendable {
+    let store: any DeliveryStore
+    let client: any FeedbackSending
+    let routes: [String: Route]
+    let policy: RetryPolicy
+    let concurrency: Int
+    /// How long a claimed delivery stays leased: the upstream timeout plus a margin. If the process
+    /// dies mid-send, the delivery falls due again when the lease runs out.
+    let lease: Duration
+    let now: @Sendable () -> Date
+    let logger: Logger
+    private let signal = WakeSignal()
+    private let inFlight = Atomic(0)
+
+    public init(
+        store: any DeliveryStore,
+        client: any FeedbackSending,
+        routes: [Route],
+        policy: RetryPolicy,
+        concurrency: Int,
+        upstreamTimeout: Duration,
+        now: @escaping @Sendable () -> Date = Date.init,
+        logger: Logger
+    ) {
+        self.store = store
+        self.client = client
+        self.routes = Dictionary(uniqueKeysWithValues: routes.map { ($0.name, $0) })
+        self.policy = policy
+        self.concurrency = concurrency
+        self.lease = upstreamTimeout + .seconds(30)
+        self.now = now
+        self.logger = logger
+    }
+
+    /// A new delivery was accepted: look for due work now rather than at the next poll.
+    public func wake() {
+        signal.signal()
+    }
+
+    public func run() async throws {
+        let stopping = Atomic(false)
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                while !stopping.load(ordering: .relaxed) {
+                    let room = concurrency - inFlight.load(ordering: .relaxed)
+                    var claimed: [Delivery] = []
+                    if room > 0 {
+                        do {
+                            let start = now()
+                            claimed = try await store.claimDue(now: start, limit: room, leaseUntil: start.addingTimeInterval(lease.seconds))
+                        } catch {
+                            logger.error("cannot claim deliveries: \(error)")
+                        }
+                    }
+                    for delivery in claimed {
+                        inFlight.add(1, ordering: .relaxed)
+                        group.addTask {
+                            await self.attempt(delivery)
+                            self.inFlight.subtract(1, ordering: .relaxed)
+                            self.signal.signal()
+                        }
+                    }
+                    if room > 0 && claimed.count == room { continue }
+                    await signal.wait(for: await pause())
+                }
+            }
+        } onGracefulShutdown: {
+            stopping.store(true, ordering: .relaxed)
+            self.signal.signal()
+        }
+    }
+
+    /// Until the next delivery falls due, at most a second (another replica may have added work).
+    private func pause() async -> Duration {
+        guard let due = try? await store.nextDue() else { return .seconds(1) }
+        let wait = due.timeIntervalSince(now())
+        return .milliseconds(Int64(max(0.001, min(1, wait)) * 1000))
+    }
+
+    func attempt(_ delivery: Delivery) async {
+        var log = logger
+        log[metadataKey: "delivery_id"] = "\(delivery.id)"
+        log[metadataKey: "route"] = .string(delivery.route)
+        log[metadataKey: "conversation_id"] = .string(delivery.conversationID)
+        log[metadataKey: "attempt"] = "\(delivery.attempts)"
+        let result: AttemptResult
+        if let route = routes[delivery.route] {
+            let started = ContinuousClock.now
+            let outcome = await client.send(
+                FeedbackRequest(baseURL: route.baseURL, apiKey: route.apiKey, conversationID: delivery.conversationID, feedback: delivery.feedback)
+            )
+            result = policy.decide(outcome, attempts: delivery.attempts, receivedAt: delivery.receivedAt, now: now(), apiKey: route.apiKey)
+            log[metadataKey: "upstream_seconds"] = "\((ContinuousClock.now - started).seconds)"
+        } else {
+            result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
+        }
+        switch result {
+        case .delivered(let status):
+            log.debug("delivered", metadata: ["outcome": "delivered", "upstream_status": "\(status)"])
+        case .retry(let at, let status, let error):
+            log.warning(
+                "attempt failed, retrying",
+                metadata: [
+                    "outcome": "retry", "upstream_status": "\(status.map(String.init) ?? "none")", "next_attempt_at": "\(RFC3339.format(at))",
+                    "error": "\(error.prefix(512))",
+                ]
+            )
+        case .dead(let status, let error):
+            log.error(
+                "delivery dead",
+                metadata: ["outcome": "dead", "upstream_status": "\(status.map(String.init) ?? "none")", "error": "\(error.prefix(512))"]
+            )
+        }
+        do {
+            try await store.record(delivery.id, result, now: now())
+        } catch {
+            log.error("cannot record the attempt; the delivery falls due again when its lease ends: \(error)")
+        }
+    }
+}
+
+/// Wakes a waiting loop; a signal sent while nobody waits is kept for the next wait.
+final class WakeSignal: Sendable {
+    private let state = Mutex<(signaled: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.signaled = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait(for duration: Duration) async {
+        let timer = Task {
+            try? await Task.sleep(for: duration)
+            self.signal()
+        }
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state in
+                if state.signaled {
+                    state.signaled = false
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+        timer.cancel()
+    }
+}

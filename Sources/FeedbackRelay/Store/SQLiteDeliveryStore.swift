@@ -1,0 +1,347 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a commit has reached
+/// the disk before `accept` returns. Concurrent accepts share one transaction and one fsync
+/// (group commit).
+public final class SQLiteDeliveryStore: DeliveryStore {
+    private let pool: DatabasePool
+    private let commits = GroupCommit<NewDelivery, AcceptResult>()
+
+    /// Opens (creating the directory and file if needed) and migrates the database at `path`.
+    public init(path: String) throws(StoreError) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError("cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError("cannot open \(path): \(error)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        route TEXT NOT NULL,
+                        conversation_id TEXT NOT NULL,
+                        feedback TEXT NOT NULL,
+                        event_id TEXT,
+                        event_time REAL NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        received_at REAL NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        last_status INTEGER,
+                        last_error TEXT,
+                        finished_at REAL
+                    );
+                    CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
+                    CREATE INDEX deliveries_conversation ON deliveries(conversation_id, event_time);
+                    CREATE INDEX deliveries_state ON deliveries(state, id);
+                    CREATE INDEX deliveries_finished ON deliveries(finished_at) WHERE finished_at IS NOT NULL;
+                    CREATE TABLE dedup_keys (
+                        route TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        delivery_id INTEGER NOT NULL,
+                        expires_at REAL NOT NULL,
+                        PRIMARY KEY (route, key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX dedup_expiry ON dedup_keys(expires_at);
+                    """
+            )
+        }
+        return migrator
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(work)
+        } catch {
+            throw StoreError("SQLite: \(error)")
+        }
+    }
+
+    private func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(work)
+        } catch {
+            throw StoreError("SQLite: \(error)")
+        }
+    }
+
+    // MARK: - Accept
+
+    public func accept(_ delivery: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult {
+        try await commits.submit(delivery) { batch async throws(StoreError) in
+            try await self.run { db in
+                try batch.map { try Self.insert($0, now: now, dedupWindow: dedupWindow, in: db) }
+            }
+        }
+    }
+
+    private static func insert(_ new: NewDelivery, now: Date, dedupWindow: Duration, in db: Database) throws -> AcceptResult {
+        let nowSeconds = now.timeIntervalSince1970
+        if let row = try Row.fetchOne(
+            db,
+            sql: "SELECT delivery_id, expires_at FROM dedup_keys WHERE route = ? AND key = ?",
+            arguments: [new.route, new.dedupKey]
+        ),
+            (row["expires_at"] as Double) > nowSeconds
+        {
+            return .duplicate(id: row["delivery_id"])
+        }
+        let eventTime = new.eventTime.timeIntervalSince1970
+        // Newest wins per conversation: a newer event already pending or delivered makes this one history.
+        let newer =
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM deliveries WHERE conversation_id = ? AND event_time > ? AND state IN ('pending', 'delivered'))
+                    """,
+                arguments: [new.conversationID, eventTime]
+            ) ?? false
+        if !newer {
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = 'superseded', finished_at = ?
+                    WHERE conversation_id = ? AND state = 'pending' AND event_time <= ?
+                    """,
+                arguments: [nowSeconds, new.conversationID, eventTime]
+            )
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                new.route, new.conversationID, new.feedback.rawValue, new.eventID, eventTime, newer ? "superseded" : "pending", nowSeconds,
+                nowSeconds, newer ? nowSeconds : nil,
+            ]
+        )
+        let id = db.lastInsertedRowID
+        try db.execute(
+            sql: """
+                INSERT INTO dedup_keys (route, key, delivery_id, expires_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (route, key) DO UPDATE SET delivery_id = excluded.delivery_id, expires_at = excluded.expires_at
+                """,
+            arguments: [new.route, new.dedupKey, id, nowSeconds + dedupWindow.seconds]
+        )
+        return .accepted(id: id)
+    }
+
+    // MARK: - Worker
+
+    public func claimDue(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [Delivery] {
+        let nowSeconds = now.timeIntervalSince1970
+        let until = leaseUntil.timeIntervalSince1970
+        return try await run { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM deliveries AS d
+                    WHERE state = 'pending' AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
+                      AND NOT EXISTS (SELECT 1 FROM deliveries AS o
+                                      WHERE o.conversation_id = d.conversation_id AND o.id <> d.id AND o.lease_until > :now)
+                    ORDER BY next_attempt_at, id LIMIT :limit
+                    """,
+                arguments: ["now": nowSeconds, "limit": limit]
+            )
+            var claimed: [Delivery] = []
+            var conversations = Set<String>()
+            for row in rows {
+                var delivery = try Self.delivery(from: row)
+                guard conversations.insert(delivery.conversationID).inserted else { continue }
+                try db.execute(
+                    sql: "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
+                    arguments: [until, delivery.id]
+                )
+                delivery.attempts += 1
+                claimed.append(delivery)
+            }
+            return claimed
+        }
+    }
+
+    public func record(_ id: Int64, _ result: AttemptResult, now: Date) async throws(StoreError) {
+        let nowSeconds = now.timeIntervalSince1970
+        try await run { db in
+            switch result {
+            case .delivered(let status):
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET state = 'delivered', lease_until = NULL, last_status = ?, last_error = NULL, finished_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [status, nowSeconds, id]
+                )
+            case .retry(let at, let status, let error):
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET lease_until = NULL, next_attempt_at = ?, last_status = ?, last_error = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [at.timeIntervalSince1970, status, error, id]
+                )
+            case .dead(let status, let error):
+                try db.execute(
+                    sql: """
+                        UPDATE deliveries SET state = CASE state WHEN 'pending' THEN 'dead' ELSE state END, lease_until = NULL,
+                               last_status = ?, last_error = ?, finished_at = CASE state WHEN 'pending' THEN NULL ELSE finished_at END
+                        WHERE id = ?
+                        """,
+                    arguments: [status, error, id]
+                )
+            }
+        }
+    }
+
+    public func nextDue() async throws(StoreError) -> Date? {
+        try await read { db in
+            try Double.fetchOne(
+                db,
+                sql: "SELECT MIN(max(next_attempt_at, coalesce(lease_until, 0))) FROM deliveries WHERE state = 'pending'"
+            )
+        }.map(Date.init(timeIntervalSince1970:))
+    }
+
+    // MARK: - Operators
+
+    public func delivery(_ id: Int64) async throws(StoreError) -> Delivery? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).map(Self.delivery(from:))
+        }
+    }
+
+    public func list(state: DeliveryState?, limit: Int, cursor: String?) async throws(StoreError) -> DeliveryPage {
+        let before = cursor.flatMap(Int64.init) ?? Int64.max
+        let limit = max(1, min(limit, 1000))
+        return try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM deliveries WHERE (:state IS NULL OR state = :state) AND id < :before ORDER BY id DESC LIMIT :limit
+                    """,
+                arguments: ["state": state?.rawValue, "before": before, "limit": limit + 1]
+            )
+            let deliveries = try rows.prefix(limit).map(Self.delivery(from:))
+            return DeliveryPage(deliveries: deliveries, nextCursor: rows.count > limit ? deliveries.last.map { String($0.id) } : nil)
+        }
+    }
+
+    public func retry(_ id: Int64, now: Date) async throws(StoreError) -> RetryResult {
+        try await run { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]) else { return .notFound }
+            let delivery = try Self.delivery(from: row)
+            guard delivery.state == .dead else { return .notDead(delivery.state) }
+            guard try Self.revive(delivery, now: now, in: db) else { return .superseded }
+            return .retried(try Self.delivery(from: Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id])!))
+        }
+    }
+
+    public func retryAllDead(now: Date) async throws(StoreError) -> Int {
+        try await run { db in
+            var retried = 0
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE state = 'dead' ORDER BY id") {
+                if try Self.revive(try Self.delivery(from: row), now: now, in: db) { retried += 1 }
+            }
+            return retried
+        }
+    }
+
+    /// Makes a dead delivery pending and due now, unless a newer event for its conversation exists,
+    /// in which case it becomes superseded: sending it would undo the newer feedback.
+    private static func revive(_ delivery: Delivery, now: Date, in db: Database) throws -> Bool {
+        let newer =
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM deliveries WHERE conversation_id = ? AND id <> ? AND state IN ('pending', 'delivered')
+                                   AND event_time >= ?)
+                    """,
+                arguments: [delivery.conversationID, delivery.id, delivery.eventTime.timeIntervalSince1970]
+            ) ?? false
+        if newer {
+            try db.execute(
+                sql: "UPDATE deliveries SET state = 'superseded', finished_at = ? WHERE id = ?",
+                arguments: [now.timeIntervalSince1970, delivery.id]
+            )
+            return false
+        }
+        try db.execute(
+            sql: """
+                UPDATE deliveries SET state = 'pending', next_attempt_at = ?, received_at = ?, lease_until = NULL, finished_at = NULL
+                WHERE id = ?
+                """,
+            arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, delivery.id]
+        )
+        return true
+    }
+
+    public func count(state: DeliveryState) async throws(StoreError) -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = ?", arguments: [state.rawValue]) ?? 0
+        }
+    }
+
+    public func sweep(finishedBefore before: Date, now: Date) async throws(StoreError) -> SweepResult {
+        try await run { db in
+            try db.execute(
+                sql: "DELETE FROM deliveries WHERE state IN ('delivered', 'superseded') AND finished_at < ?",
+                arguments: [before.timeIntervalSince1970]
+            )
+            let deliveries = db.changesCount
+            try db.execute(sql: "DELETE FROM dedup_keys WHERE expires_at <= ?", arguments: [now.timeIntervalSince1970])
+            return SweepResult(deliveries: deliveries, dedupKeys: db.changesCount)
+        }
+    }
+
+    public func ping() async throws(StoreError) {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// Gives freed pages back to the file system (after a large sweep).
+    public func vacuum() async throws(StoreError) {
+        do {
+            try await pool.vacuum()
+        } catch {
+            throw StoreError("SQLite: \(error)")
+        }
+    }
+
+    private static func delivery(from row: Row) throws -> Delivery {
+        guard let feedback = Feedback(rawValue: row["feedback"]), let state = DeliveryState(rawValue: row["state"]) else {
+            throw StoreError("row \(row["id"] as Int64) has an unknown feedback or state")
+        }
+        return Delivery(
+            id: row["id"],
+            route: row["route"],
+            conversationID: row["conversation_id"],
+            feedback: feedback,
+            eventID: row["event_id"],
+            eventTime: Date(timeIntervalSince1970: row["event_time"]),
+            state: state,
+            attempts: row["attempts"],
+            receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+            lastStatus: row["last_status"],
+            lastError: row["last_error"]
+        )
+    }
+}
