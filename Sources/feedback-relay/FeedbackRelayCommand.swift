@@ -29,6 +29,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let config = loadConfig()
+        // A file-size limit must fail the write (the store answers 503), not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
         let logger = Logger.relay(format: config.logFormat, level: config.logLevel)
         logger.info(
             "starting",

@@ -96,12 +96,9 @@ public struct RelayConfig: Sendable {
                 problems.report("RELAY_STORE", "'\(store)' is neither sqlite:PATH nor postgres://user:pass@host:5432/db")
             }
         }
-        config.delivery = env.choice("RELAY_DELIVERY", default: DeliveryMode.inline) ?? .inline
-        if config.delivery == .queue {
-            problems.report(
-                "RELAY_DELIVERY",
-                "'queue' (durable delivery) is not available in this version yet; use inline, which forwards before answering"
-            )
+        config.delivery = env.choice("RELAY_DELIVERY", default: DeliveryMode.queue) ?? .queue
+        if config.store.hasPrefix("postgres"), config.delivery == .queue {
+            problems.report("RELAY_STORE", "PostgreSQL is not available in this version yet; use sqlite:PATH")
         }
         config.maxBodyBytes = env.integer("RELAY_MAX_BODY_BYTES", in: 1...(64 << 20)) ?? config.maxBodyBytes
         config.concurrency = env.integer("RELAY_CONCURRENCY", in: 1...4096) ?? config.concurrency

@@ -35,7 +35,7 @@ public final class DeliveryWorker: Service, Sendable {
         self.routes = Dictionary(uniqueKeysWithValues: routes.map { ($0.name, $0) })
         self.policy = policy
         self.concurrency = concurrency
-        self.lease = upstreamTimeout + .seconds(30)
+        self.lease = upstreamTimeout + .seconds(5)
         self.now = now
         self.logger = logger
     }

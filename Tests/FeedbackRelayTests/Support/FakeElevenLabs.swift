@@ -16,6 +16,13 @@ final class FakeElevenLabs: Sendable {
         let apiKey: String?
         let contentType: String?
         let body: String
+        let at: ContinuousClock.Instant
+        /// The feedback call as sent, when it was one: (conversation id, like/dislike).
+        var feedback: (String, String)? {
+            let segments = path.split(separator: "/")
+            guard segments.count == 5, let range = body.range(of: #""feedback":""#) else { return nil }
+            return (String(segments[3]), String(body[range.upperBound...].prefix { $0 != "\"" }))
+        }
     }
 
     enum Behaviour: Sendable {
@@ -28,7 +35,10 @@ final class FakeElevenLabs: Sendable {
 
     let apiKey: String
     private let calls = Mutex<[Call]>([])
+    private let delivered = Mutex<[String]>([])
     private let behaviour = Mutex<Behaviour>(.normal)
+    /// Behaviours for the next calls, one each, before `behaviour` applies again.
+    private let script = Mutex<[Behaviour]>([])
     private let concurrency = Mutex((current: 0, peak: 0))
 
     init(apiKey: String = "sk_test_fake_key_2f9c") {
@@ -36,10 +46,26 @@ final class FakeElevenLabs: Sendable {
     }
 
     var recorded: [Call] { calls.withLock { $0 } }
+    /// Paths of the calls answered 200: the feedback that ElevenLabs would have taken.
+    var accepted: [String] { delivered.withLock { $0 } }
     var peakConcurrency: Int { concurrency.withLock { $0.peak } }
 
     func behave(_ next: Behaviour) {
         behaviour.withLock { $0 = next }
+    }
+
+    func script(_ next: [Behaviour]) {
+        script.withLock { $0 = next }
+    }
+
+    /// Waits (up to `timeout`) until `condition` holds for the recorded calls.
+    func waitUntil(timeout: Duration = .seconds(10), _ condition: ([Call]) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition(recorded) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return condition(recorded)
     }
 
     func application(onPort: @escaping @Sendable (Int) async -> Void) -> some Service {
@@ -61,7 +87,8 @@ final class FakeElevenLabs: Sendable {
             path: request.uri.string,
             apiKey: request.headers[HTTPField.Name("xi-api-key")!],
             contentType: request.headers[.contentType],
-            body: body
+            body: body,
+            at: .now
         )
         calls.withLock { $0.append(call) }
         concurrency.withLock {
@@ -70,7 +97,8 @@ final class FakeElevenLabs: Sendable {
         }
         defer { concurrency.withLock { $0.current -= 1 } }
 
-        switch behaviour.withLock({ $0 }) {
+        let scripted = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        switch scripted ?? behaviour.withLock({ $0 }) {
         case .normal: break
         case .status(let status, let body, let headers):
             var fields = HTTPFields()
@@ -94,6 +122,7 @@ final class FakeElevenLabs: Sendable {
         else {
             return Self.json(422, #"{"detail":[{"loc":["body","feedback"],"msg":"Input should be 'like' or 'dislike'","type":"enum"}]}"#)
         }
+        delivered.withLock { $0.append(call.path) }
         return Self.json(200, "{}")
     }
 

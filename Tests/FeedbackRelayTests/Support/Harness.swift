@@ -18,18 +18,18 @@ final class LogCapture: Sendable {
     var text: String { all.joined() }
 }
 
-/// A clock tests set by hand.
+/// A clock tests can move: it runs with real time from wherever it was last set.
 final class TestClock: Sendable {
-    private let current: Mutex<Date>
+    private let offset: Mutex<TimeInterval>
 
     init(_ date: Date = Date()) {
-        current = Mutex(date)
+        offset = Mutex(date.timeIntervalSinceNow)
     }
 
-    var now: Date { current.withLock { $0 } }
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
 
     func set(_ date: Date) {
-        current.withLock { $0 = date }
+        offset.withLock { $0 = date.timeIntervalSinceNow }
     }
 }
 
@@ -77,6 +77,7 @@ struct RelayHarness {
         logLevel: Logger.Level = .trace,
         upstreamBaseURL: String? = nil,
         policy: RetryPolicy? = nil,
+        store: (any DeliveryStore)? = nil,
         fake: FakeElevenLabs = FakeElevenLabs(),
         _ body: (RelayHarness) async throws -> T
     ) async throws -> T {
@@ -96,7 +97,7 @@ struct RelayHarness {
             let config = try RelayConfig.load(environment: env)
             let logs = LogCapture()
             let logger = Logger.relay(format: .json, level: logLevel, sink: logs.sink)
-            let relay = try Relay(config: config, logger: logger, policy: policy, now: { clock.now }) { listener, port in
+            let relay = try Relay(config: config, logger: logger, store: store, policy: policy, now: { clock.now }) { listener, port in
                 ports.record(listener == .hooks ? "hooks" : "management", port)
             }
             let relayGroup = ServiceGroup(configuration: .init(services: relay.services, logger: quiet))

@@ -1,0 +1,56 @@
+import Foundation
+import NIOHTTP1
+
+@testable import FeedbackRelay
+
+/// The real `feedback-relay serve` binary, started on loopback ports for a test.
+final class RelayProcess {
+    let process = Process()
+    let port: Int
+    let output = Pipe()
+
+    var url: String { "http://127.0.0.1:\(port)" }
+    var managementURL: String { "http://127.0.0.1:\(port + 1)" }
+
+    /// `shell` wraps the command, e.g. `ulimit -f 2000; exec "$@"`.
+    init(environment: [String: String], port: Int = Int.random(in: 20000..<30000), shell: String? = nil) throws {
+        self.port = port
+        let binary = CommandLineTests.binary.path
+        if let shell {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", shell, "sh", binary, "serve"]
+        } else {
+            process.executableURL = CommandLineTests.binary
+            process.arguments = ["serve"]
+        }
+        process.environment = environment.merging([
+            "RELAY_LISTEN": "127.0.0.1:\(port)", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:\(port + 1)", "PATH": "/usr/bin:/bin",
+        ]) { $1 }
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+    }
+
+    func waitUntilReady() async -> Bool {
+        for _ in 0..<150 {
+            if (try? await RelayHarness.send(managementURL + "/readyz", method: .GET, body: nil, headers: []).status) == 200 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    var log: String {
+        String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+    }
+}
