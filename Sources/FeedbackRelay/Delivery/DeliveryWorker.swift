@@ -18,6 +18,7 @@ public final class DeliveryWorker: Service, Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     private let signal = WakeSignal()
+    static let claimInterval = Duration.milliseconds(2)
     private let inFlight = Atomic(0)
 
     public init(
@@ -49,27 +50,43 @@ public final class DeliveryWorker: Service, Sendable {
         let stopping = Atomic(false)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                // Claimed and leased but not started: a freed slot starts the next one at once, without
+                // a round trip to the store. Left unstarted at shutdown, they fall due when their lease ends.
+                var ready: [Delivery] = []
                 while !stopping.load(ordering: .relaxed) {
-                    let room = concurrency - inFlight.load(ordering: .relaxed)
-                    var claimed: [Delivery] = []
-                    if room > 0 {
+                    var room = concurrency - inFlight.load(ordering: .relaxed)
+                    // Claim in batches, a write transaction each, keeping up to one round of work ready.
+                    let wanted = concurrency + max(room, 0) - ready.count
+                    var claimedAll = false
+                    if ready.count < room || ready.count < concurrency / 2, wanted > 0 {
                         do {
                             let start = now()
-                            claimed = try await store.claimDue(now: start, limit: room, leaseUntil: start.addingTimeInterval(lease.seconds))
+                            let claimed = try await store.claimDue(now: start, limit: wanted, leaseUntil: start.addingTimeInterval(lease.seconds))
+                            ready += claimed
+                            claimedAll = claimed.count == wanted
                         } catch {
                             logger.error("cannot claim deliveries: \(error)")
                         }
                     }
-                    for delivery in claimed {
+                    room = concurrency - inFlight.load(ordering: .relaxed)
+                    while room > 0, !ready.isEmpty {
+                        let delivery = ready.removeFirst()
+                        room -= 1
                         inFlight.add(1, ordering: .relaxed)
                         group.addTask {
-                            await self.attempt(delivery)
-                            self.inFlight.subtract(1, ordering: .relaxed)
-                            self.signal.signal()
+                            await self.attempt(delivery) {
+                                // The upstream call is over: its slot is free while the outcome is written.
+                                self.inFlight.subtract(1, ordering: .relaxed)
+                                self.signal.signal()
+                            }
                         }
                     }
-                    if room > 0 && claimed.count == room { continue }
-                    await signal.wait(for: await pause())
+                    if claimedAll && room > 0 { continue }
+                    await signal.wait(for: ready.isEmpty ? await pause() : .seconds(1))
+                    // Under load, wakes come with every accept and every finished call. With work in hand,
+                    // start it; with none, wait a moment so that one claim takes many, and the writer stays
+                    // free for accepts.
+                    if ready.isEmpty { try? await Task.sleep(for: Self.claimInterval) }
                 }
             }
         } onGracefulShutdown: {
@@ -85,7 +102,7 @@ public final class DeliveryWorker: Service, Sendable {
         return .milliseconds(Int64(max(0.001, min(1, wait)) * 1000))
     }
 
-    func attempt(_ delivery: Delivery) async {
+    func attempt(_ delivery: Delivery, sent: () -> Void = {}) async {
         var log = logger
         log[metadataKey: "delivery_id"] = "\(delivery.id)"
         log[metadataKey: "route"] = .string(delivery.route)
@@ -102,6 +119,7 @@ public final class DeliveryWorker: Service, Sendable {
         } else {
             result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
         }
+        sent()
         switch result {
         case .delivered(let status):
             log.debug("delivered", metadata: ["outcome": "delivered", "upstream_status": "\(status)"])

@@ -7,7 +7,13 @@ import Synchronization
 /// (group commit).
 public final class SQLiteDeliveryStore: DeliveryStore {
     private let pool: DatabasePool
-    private let commits = GroupCommit<NewDelivery, AcceptResult>()
+    /// Accepts and attempt results share transactions: under load one fsync serves many of both.
+    private let commits = GroupCommit<Write, AcceptResult?>()
+
+    private enum Write: Sendable {
+        case accept(NewDelivery, now: Date, dedupWindow: Duration)
+        case record(Int64, AttemptResult, now: Date)
+    }
 
     /// Opens (creating the directory and file if needed) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {
@@ -21,6 +27,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Effective on a new, empty database only (a no-op later): lets the retention sweep give
+            // freed pages back to the disk.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -88,9 +97,21 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     // MARK: - Accept
 
     public func accept(_ delivery: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult {
-        try await commits.submit(delivery) { batch async throws(StoreError) in
+        try await write(.accept(delivery, now: now, dedupWindow: dedupWindow))!
+    }
+
+    private func write(_ write: Write) async throws(StoreError) -> AcceptResult? {
+        try await commits.submit(write) { batch async throws(StoreError) in
             try await self.run { db in
-                try batch.map { try Self.insert($0, now: now, dedupWindow: dedupWindow, in: db) }
+                try batch.map { write in
+                    switch write {
+                    case .accept(let delivery, let now, let dedupWindow):
+                        return try Self.insert(delivery, now: now, dedupWindow: dedupWindow, in: db)
+                    case .record(let id, let result, let now):
+                        try Self.record(id, result, now: now, in: db)
+                        return nil
+                    }
+                }
             }
         }
     }
@@ -98,8 +119,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     private static func insert(_ new: NewDelivery, now: Date, dedupWindow: Duration, in db: Database) throws -> AcceptResult {
         let nowSeconds = now.timeIntervalSince1970
         if let row = try Row.fetchOne(
-            db,
-            sql: "SELECT delivery_id, expires_at FROM dedup_keys WHERE route = ? AND key = ?",
+            db.cachedStatement(sql: "SELECT delivery_id, expires_at FROM dedup_keys WHERE route = ? AND key = ?"),
             arguments: [new.route, new.dedupKey]
         ),
             (row["expires_at"] as Double) > nowSeconds
@@ -110,38 +130,39 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         // Newest wins per conversation: a newer event already pending or delivered makes this one history.
         let newer =
             try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM deliveries WHERE conversation_id = ? AND event_time > ? AND state IN ('pending', 'delivered'))
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM deliveries WHERE conversation_id = ? AND event_time > ? AND state IN ('pending', 'delivered'))
+                        """
+                ),
                 arguments: [new.conversationID, eventTime]
             ) ?? false
         if !newer {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = 'superseded', finished_at = ?
                     WHERE conversation_id = ? AND state = 'pending' AND event_time <= ?
-                    """,
-                arguments: [nowSeconds, new.conversationID, eventTime]
+                    """
+            ).execute(arguments: [nowSeconds, new.conversationID, eventTime]
             )
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                new.route, new.conversationID, new.feedback.rawValue, new.eventID, eventTime, newer ? "superseded" : "pending", nowSeconds,
-                nowSeconds, newer ? nowSeconds : nil,
-            ]
+                """
+        ).execute(arguments: [
+            new.route, new.conversationID, new.feedback.rawValue, new.eventID, eventTime, newer ? "superseded" : "pending", nowSeconds,
+            nowSeconds, newer ? nowSeconds : nil,
+        ]
         )
         let id = db.lastInsertedRowID
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO dedup_keys (route, key, delivery_id, expires_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (route, key) DO UPDATE SET delivery_id = excluded.delivery_id, expires_at = excluded.expires_at
-                """,
-            arguments: [new.route, new.dedupKey, id, nowSeconds + dedupWindow.seconds]
+                """
+        ).execute(arguments: [new.route, new.dedupKey, id, nowSeconds + dedupWindow.seconds]
         )
         return .accepted(id: id)
     }
@@ -168,10 +189,8 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             for row in rows {
                 var delivery = try Self.delivery(from: row)
                 guard conversations.insert(delivery.conversationID).inserted else { continue }
-                try db.execute(
-                    sql: "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?",
-                    arguments: [until, delivery.id]
-                )
+                try db.cachedStatement(sql: "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?")
+                    .execute(arguments: [until, delivery.id])
                 delivery.attempts += 1
                 claimed.append(delivery)
             }
@@ -180,33 +199,37 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func record(_ id: Int64, _ result: AttemptResult, now: Date) async throws(StoreError) {
+        _ = try await write(.record(id, result, now: now))
+    }
+
+    private static func record(_ id: Int64, _ result: AttemptResult, now: Date, in db: Database) throws {
         let nowSeconds = now.timeIntervalSince1970
-        try await run { db in
+        do {
             switch result {
             case .delivered(let status):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE deliveries SET state = 'delivered', lease_until = NULL, last_status = ?, last_error = NULL, finished_at = ?
                         WHERE id = ?
-                        """,
-                    arguments: [status, nowSeconds, id]
+                        """
+                ).execute(arguments: [status, nowSeconds, id]
                 )
             case .retry(let at, let status, let error):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE deliveries SET lease_until = NULL, next_attempt_at = ?, last_status = ?, last_error = ?
                         WHERE id = ?
-                        """,
-                    arguments: [at.timeIntervalSince1970, status, error, id]
+                        """
+                ).execute(arguments: [at.timeIntervalSince1970, status, error, id]
                 )
             case .dead(let status, let error):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE deliveries SET state = CASE state WHEN 'pending' THEN 'dead' ELSE state END, lease_until = NULL,
                                last_status = ?, last_error = ?, finished_at = CASE state WHEN 'pending' THEN NULL ELSE finished_at END
                         WHERE id = ?
-                        """,
-                    arguments: [status, error, id]
+                        """
+                ).execute(arguments: [status, error, id]
                 )
             }
         }
@@ -308,7 +331,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             )
             let deliveries = db.changesCount
             try db.execute(sql: "DELETE FROM dedup_keys WHERE expires_at <= ?", arguments: [now.timeIntervalSince1970])
-            return SweepResult(deliveries: deliveries, dedupKeys: db.changesCount)
+            let keys = db.changesCount
+            try db.execute(sql: "PRAGMA incremental_vacuum")
+            return SweepResult(deliveries: deliveries, dedupKeys: keys)
         }
     }
 

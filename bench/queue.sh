@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Durable delivery, measured. Three phases, everything on 127.0.0.1, each bounded in time:
+#   1. accepted events/s at CONNS connections, queue mode (202 after the SQLite commit reached the
+#      disk) beside inline mode, same events, same machine, same run;
+#   2. delivered events/s against an upstream that takes 50 ms, RELAY_CONCURRENCY=64 (bound 1,280/s);
+#   3. the database's size after EVENTS accepted and delivered events and a retention sweep.
+#   bench/queue.sh                          # DURATION=10 CONNS=64 BACKLOG=20000 EVENTS=1000000
+# Needs: nginx, libnginx-mod-http-js, wrk, python3 (apt-get install -y nginx libnginx-mod-http-js wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10} CONNS=${CONNS:-64} BACKLOG=${BACKLOG:-20000} EVENTS=${EVENTS:-1000000}
+STATE=$(mktemp -d /tmp/feedback-relay-queue.XXXXXX)
+RELAY_PORT=18095 MANAGEMENT_PORT=18096
+[[ -x .build/release/feedback-relay ]] || swift build -c release --product feedback-relay
+BIN=$PWD/.build/release/feedback-relay
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$STATE"
+}
+trap cleanup EXIT
+wait_port() {
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "nothing listens on 127.0.0.1:$1" >&2; return 1
+}
+upstream() {  # upstream fast|delay
+  [[ -n ${upstream_pid:-} ]] && { kill "$upstream_pid"; wait "$upstream_pid" 2>/dev/null || true; }
+  mkdir -p "$STATE/nginx/tmp"
+  local conf=$PWD/bench/upstream.conf
+  if [[ $1 == delay ]]; then sed "s|BENCH_DIR|$PWD/bench|" bench/upstream-delay.conf >"$STATE/delay.conf"; conf=$STATE/delay.conf; fi
+  nginx -p "$STATE/nginx/" -c "$conf" -g 'daemon off;' &
+  upstream_pid=$!
+  pids+=("$upstream_pid")
+  wait_port 18090
+}
+relay() {  # relay MODE [extra env...]: (re)start the relay on a fresh or kept store
+  [[ -n ${relay_pid:-} ]] && { kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; }
+  env ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true \
+    RELAY_LISTEN=127.0.0.1:$RELAY_PORT RELAY_MANAGEMENT_LISTEN=127.0.0.1:$MANAGEMENT_PORT RELAY_DELIVERY="$1" \
+    RELAY_STORE="sqlite:$STATE/data/relay.sqlite" RELAY_CONCURRENCY=64 RELAY_LOG_LEVEL=warning \
+    RELAY_ROUTE_BENCH_PRESET=token RELAY_ROUTE_BENCH_SECRET=bench-token RELAY_ROUTE_BENCH_TOKEN_HEADER=X-Relay-Token \
+    RELAY_ROUTE_BENCH_CONVERSATION_ID=/conversation_id RELAY_ROUTE_BENCH_FEEDBACK=/rating RELAY_ROUTE_BENCH_LIKE=good \
+    RELAY_ROUTE_BENCH_EVENT_ID=/id "${@:2}" "$BIN" serve >>"$STATE/relay.log" 2>&1 &
+  relay_pid=$!
+  pids+=("$relay_pid")
+  wait_port $RELAY_PORT
+}
+load() {  # load SECONDS CONNS RUN -> "rps p50 p99 non2xx"
+  local out
+  out=$(BENCH_TOKEN=bench-token BENCH_RUN=$3 wrk -t2 -c"$2" -d"$1s" -s bench/unique.lua "http://127.0.0.1:$RELAY_PORT/hooks/bench" | grep '^RESULT')
+  declare -A r=()
+  for kv in ${out#RESULT }; do r[${kv%%=*}]=${kv#*=}; done
+  echo "$(awk -v n="${r[requests]}" -v s="${r[seconds]}" 'BEGIN {printf "%.0f", n / s}') ${r[p50_ms]} ${r[p99_ms]} ${r[non2xx]} ${r[requests]}"
+}
+count() {  # count STATE: deliveries in that state
+  python3 -c "import sqlite3,sys; print(sqlite3.connect('file:$STATE/data/relay.sqlite?mode=ro', uri=True).execute(\"select count(*) from deliveries where state=?\", (sys.argv[1],)).fetchone()[0])" "$1"
+}
+
+echo "feedback-relay durable delivery, $(nproc) cores"
+upstream fast
+echo "== 1. accepted events/s, ${DURATION}s at $CONNS connections (fast upstream)"
+for mode in queue inline; do
+  relay "$mode"
+  load 2 "$CONNS" "warm-$mode" >/dev/null
+  read -r rps p50 p99 non2xx _ <<<"$(load "$DURATION" "$CONNS" "run-$mode")"
+  printf '  %-6s %7s events/s  p50 %6s ms  p99 %6s ms  non-2xx %s\n' "$mode" "$rps" "$p50" "$p99" "$non2xx"
+done
+rm -rf "$STATE/data"
+
+echo "== 2. delivered events/s, upstream +50 ms, RELAY_CONCURRENCY=64 (bound 1280/s), $BACKLOG events"
+upstream delay
+relay queue
+BENCH_TOKEN=bench-token BENCH_RUN=backlog wrk -t2 -c64 -d120s -s bench/unique.lua "http://127.0.0.1:$RELAY_PORT/hooks/bench" >/dev/null &
+wrk_pid=$!
+until (( $(count pending) + $(count delivered) >= BACKLOG )); do sleep 0.2; done
+kill "$wrk_pid"; wait "$wrk_pid" 2>/dev/null || true
+start_delivered=$(count delivered) start=$(date +%s.%N)
+sleep "$DURATION"
+end_delivered=$(count delivered) end=$(date +%s.%N)
+awk -v a="$start_delivered" -v b="$end_delivered" -v s="$start" -v e="$end" \
+  'BEGIN {r = (b - a) / (e - s); printf "  delivered %.0f events/s over %.1f s = %.1f%% of 1280/s\n", r, e - s, 100 * r / 1280}'
+rm -rf "$STATE/data"
+
+echo "== 3. size after $EVENTS events accepted and delivered, then a retention sweep"
+upstream fast
+relay queue
+accepted=0 run=0
+while (( accepted < EVENTS )); do
+  run=$((run + 1))
+  read -r _ _ _ _ requests <<<"$(load 10 "$CONNS" "size-$run")"
+  accepted=$(( $(count pending) + $(count delivered) ))
+done
+until (( $(count pending) == 0 )); do sleep 0.5; done
+size() { du -cb "$STATE"/data/relay.sqlite* | tail -1 | cut -f1 | awk '{printf "%.1f MB", $1 / 1048576}'; }
+echo "  $(count delivered) delivered: $(size) (database, WAL and index)"
+# A restart runs the retention sweep at once; a 1 s dedup window makes every delivered row sweepable.
+sleep 1
+relay queue RELAY_DEDUP_WINDOW=1s
+sleep 3
+echo "  after the sweep: $(count delivered) rows left, $(size)"
