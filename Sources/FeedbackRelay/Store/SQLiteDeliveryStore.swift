@@ -62,7 +62,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                     );
                     CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
                     CREATE INDEX deliveries_conversation ON deliveries(conversation_id, event_time);
-                    CREATE INDEX deliveries_state ON deliveries(state, id);
+                    CREATE INDEX deliveries_dead ON deliveries(id) WHERE state = 'dead';
                     CREATE INDEX deliveries_finished ON deliveries(finished_at) WHERE finished_at IS NOT NULL;
                     CREATE TABLE dedup_keys (
                         route TEXT NOT NULL,
@@ -236,10 +236,15 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func nextDue() async throws(StoreError) -> Date? {
+        // Walks the due index from its start: only deliveries in flight (leased) can come before the
+        // answer, so a few hundred rows suffice however large the backlog.
         try await read { db in
             try Double.fetchOne(
                 db,
-                sql: "SELECT MIN(max(next_attempt_at, coalesce(lease_until, 0))) FROM deliveries WHERE state = 'pending'"
+                sql: """
+                    SELECT MIN(max(next_attempt_at, coalesce(lease_until, 0))) FROM
+                        (SELECT next_attempt_at, lease_until FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT 1024)
+                    """
             )
         }.map(Date.init(timeIntervalSince1970:))
     }
@@ -256,12 +261,13 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         let before = cursor.flatMap(Int64.init) ?? Int64.max
         let limit = max(1, min(limit, 1000))
         return try await read { db in
+            // The state is written into the SQL (it is one of four fixed words), so that listing dead
+            // deliveries can use the partial index that only dead rows are in.
+            let filter = state.map { "state = '\($0.rawValue)' AND" } ?? ""
             let rows = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT * FROM deliveries WHERE (:state IS NULL OR state = :state) AND id < :before ORDER BY id DESC LIMIT :limit
-                    """,
-                arguments: ["state": state?.rawValue, "before": before, "limit": limit + 1]
+                sql: "SELECT * FROM deliveries WHERE \(filter) id < :before ORDER BY id DESC LIMIT :limit",
+                arguments: ["before": before, "limit": limit + 1]
             )
             let deliveries = try rows.prefix(limit).map(Self.delivery(from:))
             return DeliveryPage(deliveries: deliveries, nextCursor: rows.count > limit ? deliveries.last.map { String($0.id) } : nil)
