@@ -4,11 +4,11 @@
 #      disk) beside inline mode, same events, same machine, same run;
 #   2. delivered events/s against an upstream that takes 50 ms, RELAY_CONCURRENCY=64 (bound 1,280/s);
 #   3. the database's size after EVENTS accepted and delivered events and a retention sweep.
-#   bench/queue.sh                          # DURATION=10 CONNS=64 BACKLOG=20000 EVENTS=1000000
+#   bench/queue.sh                          # DURATION=10 CONNS=64 BACKLOG=20000 EVENTS=1000000 PHASES="1 2 3"
 # Needs: nginx, libnginx-mod-http-js, wrk, python3 (apt-get install -y nginx libnginx-mod-http-js wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-10} CONNS=${CONNS:-64} BACKLOG=${BACKLOG:-20000} EVENTS=${EVENTS:-1000000}
+DURATION=${DURATION:-10} CONNS=${CONNS:-64} BACKLOG=${BACKLOG:-20000} EVENTS=${EVENTS:-1000000} PHASES=${PHASES:-1 2 3}
 STATE=$(mktemp -d /tmp/feedback-relay-queue.XXXXXX)
 RELAY_PORT=18095 MANAGEMENT_PORT=18096
 [[ -x .build/release/feedback-relay ]] || swift build -c release --product feedback-relay
@@ -59,6 +59,8 @@ count() {  # count STATE: deliveries in that state
 }
 
 echo "feedback-relay durable delivery, $(nproc) cores"
+phase() { [[ " $PHASES " == *" $1 "* ]]; }
+if phase 1; then
 upstream fast
 echo "== 1. accepted events/s, ${DURATION}s at $CONNS connections (fast upstream)"
 for mode in queue inline; do
@@ -68,7 +70,9 @@ for mode in queue inline; do
   printf '  %-6s %7s events/s  p50 %6s ms  p99 %6s ms  non-2xx %s\n' "$mode" "$rps" "$p50" "$p99" "$non2xx"
 done
 rm -rf "$STATE/data"
+fi
 
+if phase 2; then
 echo "== 2. delivered events/s, upstream +50 ms, RELAY_CONCURRENCY=64 (bound 1280/s), $BACKLOG events"
 upstream delay
 relay queue
@@ -82,7 +86,9 @@ end_delivered=$(count delivered) end=$(date +%s.%N)
 awk -v a="$start_delivered" -v b="$end_delivered" -v s="$start" -v e="$end" \
   'BEGIN {r = (b - a) / (e - s); printf "  delivered %.0f events/s over %.1f s = %.1f%% of 1280/s\n", r, e - s, 100 * r / 1280}'
 rm -rf "$STATE/data"
+fi
 
+if phase 3; then
 echo "== 3. size after $EVENTS events accepted and delivered, then a retention sweep"
 upstream fast
 relay queue
@@ -100,3 +106,4 @@ sleep 1
 relay queue RELAY_DEDUP_WINDOW=1s
 sleep 3
 echo "  after the sweep: $(count delivered) rows left, $(size)"
+fi

@@ -127,24 +127,26 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             return .duplicate(id: row["delivery_id"])
         }
         let eventTime = new.eventTime.timeIntervalSince1970
-        // Newest wins per conversation: a newer event already pending or delivered makes this one history.
-        let newer =
-            try Bool.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM deliveries WHERE conversation_id = ? AND event_time > ? AND state IN ('pending', 'delivered'))
-                        """
-                ),
-                arguments: [new.conversationID, eventTime]
-            ) ?? false
-        if !newer {
+        // Newest wins per conversation: a newer event already pending or delivered makes this one history;
+        // otherwise older pending events become history. One look at the conversation tells both.
+        let conversation = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT MAX(CASE WHEN state IN ('pending', 'delivered') THEN event_time END) AS newest,
+                           COUNT(CASE WHEN state = 'pending' THEN 1 END) AS pending
+                    FROM deliveries WHERE conversation_id = ?
+                    """
+            ),
+            arguments: [new.conversationID]
+        )
+        let newer = (conversation?["newest"] as Double?).map { $0 > eventTime } ?? false
+        if !newer, (conversation?["pending"] as Int?) ?? 0 > 0 {
             try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = 'superseded', finished_at = ?
                     WHERE conversation_id = ? AND state = 'pending' AND event_time <= ?
                     """
-            ).execute(arguments: [nowSeconds, new.conversationID, eventTime]
-            )
+            ).execute(arguments: [nowSeconds, new.conversationID, eventTime])
         }
         try db.cachedStatement(
             sql: """
