@@ -332,7 +332,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func sweep(finishedBefore before: Date, now: Date) async throws(StoreError) -> SweepResult {
-        try await run { db in
+        let swept = try await run { db in
             try db.execute(
                 sql: "DELETE FROM deliveries WHERE state IN ('delivered', 'superseded') AND finished_at < ?",
                 arguments: [before.timeIntervalSince1970]
@@ -343,19 +343,19 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             try db.execute(sql: "PRAGMA incremental_vacuum")
             return SweepResult(deliveries: deliveries, dedupKeys: keys)
         }
+        if swept.deliveries > 0 || swept.dedupKeys > 0 {
+            // In WAL mode the file only shrinks once the log is copied back into it.
+            do {
+                try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            } catch {
+                throw StoreError("SQLite checkpoint: \(error)")
+            }
+        }
+        return swept
     }
 
     public func ping() async throws(StoreError) {
         _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
-    }
-
-    /// Gives freed pages back to the file system (after a large sweep).
-    public func vacuum() async throws(StoreError) {
-        do {
-            try await pool.vacuum()
-        } catch {
-            throw StoreError("SQLite: \(error)")
-        }
     }
 
     private static func delivery(from row: Row) throws -> Delivery {
