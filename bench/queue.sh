@@ -111,6 +111,7 @@ echo "  $(count delivered) delivered: $(size)"
 # A restart runs the retention sweep at once (then every 10 minutes).
 sleep 1
 relay queue RELAY_DEDUP_WINDOW=1s
-sleep 3
+for _ in $(seq 600); do (( $(count delivered) == 0 )) && break; sleep 0.5; done
+sleep 2
 echo "  after the sweep: $(count delivered) rows left, $(size)"
 fi

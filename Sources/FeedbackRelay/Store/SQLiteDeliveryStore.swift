@@ -332,21 +332,44 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func sweep(finishedBefore before: Date, now: Date) async throws(StoreError) -> SweepResult {
-        let swept = try await run { db in
-            try db.execute(
-                sql: "DELETE FROM deliveries WHERE state IN ('delivered', 'superseded') AND finished_at < ?",
-                arguments: [before.timeIntervalSince1970]
-            )
-            let deliveries = db.changesCount
-            try db.execute(sql: "DELETE FROM dedup_keys WHERE expires_at <= ?", arguments: [now.timeIntervalSince1970])
-            let keys = db.changesCount
-            try db.execute(sql: "PRAGMA incremental_vacuum")
-            return SweepResult(deliveries: deliveries, dedupKeys: keys)
+        // In chunks: one transaction deleting a million rows would hold the writer, and every accept
+        // behind it, for seconds.
+        let chunk = 5000
+        var swept = SweepResult(deliveries: 0, dedupKeys: 0)
+        while true {
+            let deleted = try await run { db in
+                try db.execute(
+                    sql: """
+                        DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
+                            WHERE finished_at < ? AND state IN ('delivered', 'superseded') LIMIT ?)
+                        """,
+                    arguments: [before.timeIntervalSince1970, chunk]
+                )
+                return db.changesCount
+            }
+            swept.deliveries += deleted
+            if deleted < chunk { break }
+        }
+        while true {
+            let deleted = try await run { db in
+                try db.execute(
+                    sql: """
+                        DELETE FROM dedup_keys WHERE (route, key) IN (SELECT route, key FROM dedup_keys WHERE expires_at <= ? LIMIT ?)
+                        """,
+                    arguments: [now.timeIntervalSince1970, chunk]
+                )
+                return db.changesCount
+            }
+            swept.dedupKeys += deleted
+            if deleted < chunk { break }
         }
         if swept.deliveries > 0 || swept.dedupKeys > 0 {
-            // In WAL mode the file only shrinks once the log is copied back into it.
+            // Freed pages go back to the disk; in WAL mode the file shrinks once the log is copied back.
             do {
-                try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+                try await pool.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA incremental_vacuum")
+                    try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                }
             } catch {
                 throw StoreError("SQLite checkpoint: \(error)")
             }
