@@ -111,7 +111,10 @@ echo "  $(count delivered) delivered: $(size)"
 # A restart runs the retention sweep at once (then every 10 minutes).
 sleep 1
 relay queue RELAY_DEDUP_WINDOW=1s
-for _ in $(seq 600); do (( $(count delivered) == 0 )) && break; sleep 0.5; done
-sleep 2
+swept() {  # rows, dedup keys and free pages left
+  python3 -c "import sqlite3; c = sqlite3.connect('file:$STATE/data/relay.sqlite?mode=ro', uri=True); print(sum(c.execute(q).fetchone()[0] for q in ('select count(*) from deliveries', 'select count(*) from dedup_keys', 'pragma freelist_count')))"
+}
+for _ in $(seq 600); do (( $(swept) == 0 )) && break; sleep 0.5; done
+sleep 1
 echo "  after the sweep: $(count delivered) rows left, $(size)"
 fi
