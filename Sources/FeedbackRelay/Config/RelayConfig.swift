@@ -233,12 +233,14 @@ private struct GlobalReader {
     }
 
     func flag(_ name: String) -> Bool? {
-        guard let text = string(name) else { return nil }
-        switch text.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default:
-            problems.report(name, "'\(text)' is not true or false")
+        string(name).flatMap { reported(SettingText.flag($0), name) }
+    }
+
+    private func reported<T>(_ result: Result<T, ConfigError.Problem>, _ name: String) -> T? {
+        switch result {
+        case .success(let value): return value
+        case .failure(let problem):
+            problems.report(name, problem.message)
             return nil
         }
     }
@@ -272,10 +274,6 @@ private struct GlobalReader {
 
     func choice<T: RawRepresentable & CaseIterable>(_ name: String, default value: T) -> T? where T.RawValue == String {
         guard let text = string(name) else { return value }
-        guard let parsed = T(rawValue: text.lowercased()) else {
-            problems.report(name, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-            return nil
-        }
-        return parsed
+        return reported(SettingText.choice(text), name)
     }
 }

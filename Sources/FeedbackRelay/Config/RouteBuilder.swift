@@ -45,23 +45,21 @@ final class RouteBuilder {
     }
 
     func flag(_ key: String) -> Bool? {
-        guard let text = string(key) else { return nil }
-        switch text.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default:
-            fail(key, "'\(text)' is not true or false")
-            return nil
-        }
+        string(key).flatMap { reported(SettingText.flag($0), key) }
     }
 
     func choice<T: RawRepresentable & CaseIterable>(_ key: String, default value: T) -> T? where T.RawValue == String {
         guard let text = string(key) else { return value }
-        guard let parsed = T(rawValue: text.lowercased()) else {
-            fail(key, "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        return reported(SettingText.choice(text), key)
+    }
+
+    private func reported<T>(_ result: Result<T, ConfigError.Problem>, _ key: String) -> T? {
+        switch result {
+        case .success(let value): return value
+        case .failure(let problem):
+            fail(key, problem.message)
             return nil
         }
-        return parsed
     }
 
     func selector(_ key: String, _ text: String) -> Selector? {

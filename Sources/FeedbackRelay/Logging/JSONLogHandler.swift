@@ -21,9 +21,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let merged = mergedMetadata(event.metadata)
         var line = "{\"ts\":" + JSONText.quoted(RFC3339.format(Date())) + ",\"level\":" + JSONText.quoted(event.level.rawValue)
         line += ",\"msg\":" + JSONText.quoted(event.message.description) + ",\"logger\":" + JSONText.quoted(label)
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {

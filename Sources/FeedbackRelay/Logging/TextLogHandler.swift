@@ -18,14 +18,22 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let merged = mergedMetadata(event.metadata)
         var line = RFC3339.format(Date()) + " " + event.level.rawValue + " " + event.message.description
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line += " \(key)=\(value)"
         }
         sink.write(line + "\n")
+    }
+}
+
+extension LogHandler {
+    /// The handler's metadata, then its provider's, then the event's; later ones win.
+    func mergedMetadata(_ event: Logger.Metadata?) -> Logger.Metadata {
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let event { merged.merge(event) { $1 } }
+        return merged
     }
 }
 
