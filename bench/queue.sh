@@ -7,24 +7,9 @@
 #   bench/queue.sh                          # DURATION=10 CONNS=64 BACKLOG=20000 EVENTS=1000000 PHASES="1 2 3"
 # Needs: nginx, libnginx-mod-http-js, wrk, python3 (apt-get install -y nginx libnginx-mod-http-js wrk).
 set -euo pipefail
-cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10} CONNS=${CONNS:-64} BACKLOG=${BACKLOG:-20000} EVENTS=${EVENTS:-1000000} PHASES=${PHASES:-1 2 3}
 STATE=$(mktemp -d /tmp/feedback-relay-queue.XXXXXX)
-RELAY_PORT=18095 MANAGEMENT_PORT=18096
-[[ -x .build/release/feedback-relay ]] || swift build -c release --product feedback-relay
-BIN=$PWD/.build/release/feedback-relay
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$STATE"
-}
-trap cleanup EXIT
-wait_port() {
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "nothing listens on 127.0.0.1:$1" >&2; return 1
-}
+source "$(dirname "$0")/lib.sh"
 upstream() {  # upstream fast|delay
   [[ -n ${upstream_pid:-} ]] && { kill "$upstream_pid"; wait "$upstream_pid" 2>/dev/null || true; }
   mkdir -p "$STATE/nginx/tmp"

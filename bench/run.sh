@@ -7,29 +7,12 @@
 # Needs: nginx, wrk (apt-get install -y nginx wrk) and a release build (built if missing).
 # Prints one line per run: req/s, p50/p99 latency, CPU µs per request and peak RSS of the relay.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "needs nginx and wrk: apt-get install -y nginx wrk" >&2; exit 1; }
 DURATION=${DURATION:-10}
 read -r -a CONNS <<<"${CONNS:-16 64}"
 THREADS=${THREADS:-2}
 STATE=$(mktemp -d /tmp/feedback-relay-bench.XXXXXX)
-RELAY_PORT=18095 MANAGEMENT_PORT=18096
-
-command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "needs nginx and wrk: apt-get install -y nginx wrk" >&2; exit 1; }
-[[ -x .build/release/feedback-relay ]] || swift build -c release --product feedback-relay
-BIN=$PWD/.build/release/feedback-relay
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$STATE"
-}
-trap cleanup EXIT
-
-wait_port() {
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "nothing listens on 127.0.0.1:$1" >&2; return 1
-}
+source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$STATE/tmp"
 nginx -p "$STATE/" -c "$PWD/bench/upstream.conf" -g 'daemon off;' &
