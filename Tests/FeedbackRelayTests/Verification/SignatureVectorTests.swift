@@ -12,24 +12,36 @@ import Testing
     static func routeEnvironment(_ preset: String, secret: String) -> [String: String] {
         let prefix = "RELAY_ROUTE_" + preset.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
         var env = [prefix + "PRESET": preset, prefix + "SECRET": secret]
-        let mapping: [String: [String: String]] = [
-            "github": ["CONVERSATION_ID": "/conversation_id", "FEEDBACK": "/rating", "LIKE": "good", "DISLIKE": "bad"],
+        let ratingShape = ["CONVERSATION_ID": "/conversation_id", "FEEDBACK": "/rating", "LIKE": "good", "DISLIKE": "bad"]
+        var mapping: [String: [String: String]] = [
+            "github": ratingShape,
+            "stripe": [
+                "CONVERSATION_ID": "/data/object/metadata/conversation_id", "FEEDBACK": "/data/object/metadata/rating", "LIKE": ">=4",
+                "DISLIKE": "<=2",
+            ],
             "standard-webhooks": ["CONVERSATION_ID": "/data/conversation_id", "FEEDBACK": "/data/score", "LIKE": ">=4", "DISLIKE": "<=2"],
             "zendesk": ["CONVERSATION_ID": "/ticket/custom_fields/elevenlabs_conversation_id", "FEEDBACK": "/ticket/satisfaction"],
         ]
+        for shared in ["intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted"] { mapping[shared] = ratingShape }
         for (key, value) in mapping[preset] ?? [:] { env[prefix + key] = value }
         return env
     }
 
     /// What the vector's body means under `routeEnvironment`; nil where it carries no feedback.
     static func expectedFeedback(_ vector: SignatureVector) -> String? {
-        vector.feedback ?? ["github": "like", "standard-webhooks": "dislike"][vector.preset]
+        let likes = ["github", "stripe", "intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted"]
+        return vector.feedback ?? (likes.contains(vector.preset) ? "like" : ["standard-webhooks": "dislike"][vector.preset])
     }
 
     @Test func everyImplementedPresetHasVectors() {
         let presets = Set(Self.covered.map(\.preset))
-        #expect(presets == ["elevenlabs", "github", "standard-webhooks", "zendesk", "slack"])
-        #expect(Self.covered.count == 25)
+        #expect(
+            presets == [
+                "elevenlabs", "github", "standard-webhooks", "zendesk", "slack", "intercom", "helpscout", "typeform", "shopify", "kustomer",
+                "genesys", "delighted", "stripe", "teams",
+            ]
+        )
+        #expect(Self.covered.count == 53)
     }
 
     @Test(arguments: covered)

@@ -63,6 +63,7 @@ public struct Preset: Sendable {
 
     public static let all: [Preset] = [
         .elevenlabs, .github, .standardWebhooks, .zendesk, .slack,
+        .intercom, .helpscout, .typeform, .shopify, .kustomer, .genesys, .delighted, .stripe, .teams,
         .genericHMAC, .token, .basic, .unsigned,
     ]
 
