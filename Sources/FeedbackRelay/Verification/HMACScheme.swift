@@ -62,6 +62,8 @@ public enum TimestampSource: Sendable {
     case header(HeaderRef, TimestampUnit)
     /// The `t=` field of a keyed signature header, in seconds.
     case signatureHeader
+    /// A field of the JSON body (Linear's `webhookTimestamp`); only checked, never signed.
+    case body(JSONPointer, TimestampUnit)
 }
 
 public enum SecretEncoding: String, Sendable, CaseIterable {
@@ -262,6 +264,10 @@ public struct HMACScheme: Verifier {
                 timestampText = value
                 timestampSeconds = unit.seconds(from: value)
             }
+        case .body(let pointer, let unit):
+            timestampName = "body \(pointer)"
+            timestampText = (try? JSONParser.parse(request.body)).flatMap { pointer.resolve(in: $0)?.scalarText }
+            timestampSeconds = timestampText.flatMap(unit.seconds(from:))
         }
         if timestamp != nil, timestampSeconds == nil { return .refused(.missingTimestamp(timestampName)) }
 
@@ -288,7 +294,7 @@ public struct HMACScheme: Verifier {
         var request = request
         var timestampText: String?
         switch timestamp {
-        case .none: break
+        case .none, .body: break
         case .signatureHeader: timestampText = TimestampUnit.seconds.format(now)
         case .header(let ref, let unit):
             timestampText = unit.format(now)

@@ -198,6 +198,19 @@ import Testing
         }
     }
 
+    @Test func frontChallengeIsEchoedOnlyWhenSigned() async throws {
+        let env = Self.env.merging([
+            "RELAY_ROUTE_FRONT_PRESET": "front", "RELAY_ROUTE_FRONT_SECRET": "front-secret", "RELAY_ROUTE_FRONT_CONVERSATION_ID": "/c",
+            "RELAY_ROUTE_FRONT_FEEDBACK": "/f",
+        ]) { $1 }
+        try await RelayHarness.run(env) { relay in
+            let answered = try await relay.postSigned("front", body: "{}", extraHeaders: [("X-Front-Challenge", "ch_4f2a")])
+            #expect(answered.status == 200 && answered.body == "ch_4f2a")
+            let forged = try await relay.post("/hooks/front", body: "{}", headers: [("X-Front-Challenge", "ch_4f2a")])
+            #expect(forged.status == 401)
+        }
+    }
+
     @Test func eachSchemeLandsOnTheFake() async throws {
         let routes: [String: String] = [
             "RELAY_ROUTE_SW_PRESET": "standard-webhooks", "RELAY_ROUTE_SW_SECRET": "whsec_" + Base64.encode(Array("standard key".utf8)),

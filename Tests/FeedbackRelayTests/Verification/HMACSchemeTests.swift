@@ -68,6 +68,7 @@ import Testing
             ["PRESET": "stripe", "SECRET": "whsec_old,whsec_new"],
             ["PRESET": "teams", "SECRET": Base64.encode(Array("teams security token".utf8))],
             ["PRESET": "helpscout", "SECRET": "h"], ["PRESET": "intercom", "SECRET": "i"], ["PRESET": "delighted", "SECRET": "d"],
+            ["PRESET": "front", "SECRET": "f"],
             ["PRESET": "token", "SECRET": "t0k,t1k"],
             ["PRESET": "token", "SECRET": "t0k", "TOKEN_HEADER": "X-Token"],
             ["PRESET": "token", "SECRET": "t0k", "TOKEN_QUERY": "token"],

@@ -6,12 +6,17 @@ import Testing
 /// Every case of the shared vectors whose preset exists: valid ones verify at their `now`, invalid
 /// ones are refused; and the same requests, sent over HTTP, land on the fake ElevenLabs or do not.
 @Suite struct SignatureVectorTests {
-    static let covered = SignatureVector.all.filter { Preset.named($0.preset) != nil }
+    static let covered = SignatureVector.all.filter { Preset.named(presetName($0.preset)) != nil }
 
-    /// Route settings that map each preset's vector body; the route is named after the preset.
+    /// The vectors name Front's rule webhooks `front-rule`; the `front` preset takes both kinds.
+    static func presetName(_ vectorPreset: String) -> String {
+        vectorPreset == "front-rule" ? "front" : vectorPreset
+    }
+
+    /// Route settings that map each preset's vector body; the route is named after the vectors' preset.
     static func routeEnvironment(_ preset: String, secret: String) -> [String: String] {
         let prefix = "RELAY_ROUTE_" + preset.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
-        var env = [prefix + "PRESET": preset, prefix + "SECRET": secret]
+        var env = [prefix + "PRESET": presetName(preset), prefix + "SECRET": secret]
         let ratingShape = ["CONVERSATION_ID": "/conversation_id", "FEEDBACK": "/rating", "LIKE": "good", "DISLIKE": "bad"]
         var mapping: [String: [String: String]] = [
             "github": ratingShape,
@@ -21,15 +26,18 @@ import Testing
             ],
             "standard-webhooks": ["CONVERSATION_ID": "/data/conversation_id", "FEEDBACK": "/data/score", "LIKE": ">=4", "DISLIKE": "<=2"],
             "zendesk": ["CONVERSATION_ID": "/ticket/custom_fields/elevenlabs_conversation_id", "FEEDBACK": "/ticket/satisfaction"],
+            "linear": ["CONVERSATION_ID": "/data/conversation_id", "FEEDBACK": "/action", "LIKE": "update"],
         ]
-        for shared in ["intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted"] { mapping[shared] = ratingShape }
+        for shared in ["intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted", "front", "front-rule"] {
+            mapping[shared] = ratingShape
+        }
         for (key, value) in mapping[preset] ?? [:] { env[prefix + key] = value }
         return env
     }
 
     /// What the vector's body means under `routeEnvironment`; nil where it carries no feedback.
     static func expectedFeedback(_ vector: SignatureVector) -> String? {
-        let likes = ["github", "stripe", "intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted"]
+        let likes = ["github", "stripe", "intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted", "front-rule", "linear"]
         return vector.feedback ?? (likes.contains(vector.preset) ? "like" : ["standard-webhooks": "dislike"][vector.preset])
     }
 
@@ -38,10 +46,10 @@ import Testing
         #expect(
             presets == [
                 "elevenlabs", "github", "standard-webhooks", "zendesk", "slack", "intercom", "helpscout", "typeform", "shopify", "kustomer",
-                "genesys", "delighted", "stripe", "teams",
+                "genesys", "delighted", "stripe", "teams", "linear", "front", "front-rule",
             ]
         )
-        #expect(Self.covered.count == 53)
+        #expect(Self.covered.count == 59)
     }
 
     @Test(arguments: covered)

@@ -63,7 +63,7 @@ public struct Preset: Sendable {
 
     public static let all: [Preset] = [
         .elevenlabs, .github, .standardWebhooks, .zendesk, .slack,
-        .intercom, .helpscout, .typeform, .shopify, .kustomer, .genesys, .delighted, .stripe, .teams,
+        .intercom, .helpscout, .typeform, .shopify, .kustomer, .genesys, .delighted, .stripe, .teams, .linear, .front,
         .genericHMAC, .token, .basic, .unsigned,
     ]
 
