@@ -1,3 +1,5 @@
+import Foundation
+
 /// One feedback call: `POST {base}/v1/convai/conversations/{id}/feedback` with the stored key.
 public struct FeedbackRequest: Sendable {
     public var baseURL: String
@@ -48,6 +50,15 @@ public enum UpstreamOutcome: Sendable, Equatable {
             default: true
             }
         }
+    }
+}
+
+/// What of an upstream answer may be logged or kept: its first bytes as text, with the key that was
+/// sent replaced by `[redacted]` (an upstream, or a proxy before it, might echo it in an error).
+enum UpstreamExcerpt {
+    static func text(_ body: [UInt8], bytes: Int, redacting key: String) -> String {
+        let text = String(decoding: body.prefix(bytes), as: UTF8.self)
+        return key.isEmpty ? text : text.replacingOccurrences(of: key, with: "[redacted]")
     }
 }
 

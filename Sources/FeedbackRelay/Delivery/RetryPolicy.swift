@@ -33,7 +33,7 @@ public struct RetryPolicy: Sendable {
             return .delivered(status: code)
         case .response(let code, let body, _):
             status = code
-            error = Self.redacting(apiKey, in: String(decoding: body.prefix(Self.keptBodyBytes), as: UTF8.self))
+            error = UpstreamExcerpt.text(body, bytes: Self.keptBodyBytes, redacting: apiKey)
             if !outcome.isRetryable { return .dead(status: code, error: error) }
         case .failure(let failure):
             status = nil
@@ -62,9 +62,5 @@ public struct RetryPolicy: Sendable {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
         return max(0, date.timeIntervalSince(now))
-    }
-
-    static func redacting(_ key: String, in text: String) -> String {
-        key.isEmpty ? text : text.replacingOccurrences(of: key, with: "[redacted]")
     }
 }

@@ -131,7 +131,8 @@ struct HookResponder: HTTPResponder {
                 "upstream answered \(status)",
                 metadata: [
                     "outcome": .string(retryable ? "upstream_failed" : "upstream_rejected"), "upstream_status": "\(status)",
-                    "upstream_body": .string(Self.redacting(route.apiKey, in: body)), "upstream_seconds": "\(elapsed.seconds)",
+                    "upstream_body": .string(UpstreamExcerpt.text(body, bytes: 512, redacting: route.apiKey)),
+                    "upstream_seconds": "\(elapsed.seconds)",
                 ]
             )
             return retryable ? .upstreamFailed(status) : .upstreamRejected(status)
@@ -142,12 +143,6 @@ struct HookResponder: HTTPResponder {
             )
             return .upstreamFailed(nil)
         }
-    }
-
-    /// An upstream (or a proxy before it) might echo the request's key in an error; the log never holds it.
-    static func redacting(_ key: String, in body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(512), as: UTF8.self)
-        return key.isEmpty ? text : text.replacingOccurrences(of: key, with: "[redacted]")
     }
 }
 
