@@ -61,6 +61,22 @@ public struct Preset: Sendable {
         self.makeVerifier = makeVerifier
     }
 
+    /// A provider that signs the raw body alone, in one header. No timestamp is signed, so there is no
+    /// replay window to check.
+    static func bodySigned(
+        _ name: String,
+        header: String,
+        prefix: String = "",
+        algorithm: HMACAlgorithm,
+        encoding: SignatureEncoding,
+        defaults: Defaults = .init()
+    ) -> Preset {
+        Preset(name: name, defaults: defaults) { builder in
+            guard let secrets = builder.secrets(encoding: .utf8) else { return nil }
+            return HMACScheme(algorithm: algorithm, encoding: encoding, layout: .plain(header: HeaderRef(header), prefix: prefix), secrets: secrets)
+        }
+    }
+
     public static let all: [Preset] = [
         .elevenlabs, .github, .standardWebhooks, .zendesk, .slack,
         .intercom, .helpscout, .typeform, .shopify, .kustomer, .genesys, .delighted, .stripe, .teams, .linear, .front,

@@ -1,15 +1,11 @@
 extension Preset {
-    /// Typeform: `Typeform-Signature: sha256=<base64 HMAC-SHA256(body)>`. No timestamp is signed.
-    static let typeform = Preset(
-        name: "typeform",
+    /// Typeform: `Typeform-Signature: sha256=<base64 HMAC-SHA256(body)>`.
+    static let typeform = bodySigned(
+        "typeform",
+        header: "Typeform-Signature",
+        prefix: "sha256=",
+        algorithm: .sha256,
+        encoding: .base64,
         defaults: .init(eventID: "/event_id")
-    ) { builder in
-        guard let secrets = builder.secrets(encoding: .utf8) else { return nil }
-        return HMACScheme(
-            algorithm: .sha256,
-            encoding: .base64,
-            layout: .plain(header: HeaderRef("Typeform-Signature"), prefix: "sha256="),
-            secrets: secrets
-        )
-    }
+    )
 }
