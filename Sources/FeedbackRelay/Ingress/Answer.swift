@@ -6,6 +6,8 @@ struct Answer: Sendable, Equatable {
     let status: HTTPResponse.Status
     let body: String
     var contentType = "application/json"
+    /// The `Allow` header of a 405: the methods the path does take.
+    var allow: String?
 
     init(_ status: HTTPResponse.Status, _ name: String, _ extra: [(String, String)] = []) {
         self.status = status
@@ -31,7 +33,11 @@ struct Answer: Sendable, Equatable {
     }
 
     static let notFound = Answer(.notFound, "not_found")
-    static let methodNotAllowed = Answer(.methodNotAllowed, "method_not_allowed")
+    static func methodNotAllowed(allow: String) -> Answer {
+        var answer = Answer(.methodNotAllowed, "method_not_allowed")
+        answer.allow = allow
+        return answer
+    }
     static let tooLarge = Answer(.contentTooLarge, "too_large")
     static let unauthorized = Answer(.unauthorized, "unauthorized")
     static let unavailable = Answer(.serviceUnavailable, "unavailable")
@@ -50,7 +56,7 @@ struct Answer: Sendable, Equatable {
     var response: Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType
-        if status == .methodNotAllowed { headers[.allow] = "POST" }
+        if let allow { headers[.allow] = allow }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

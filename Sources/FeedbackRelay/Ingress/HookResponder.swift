@@ -30,7 +30,7 @@ struct HookResponder: HTTPResponder {
         guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else { return .notFound }
         // Metadata is attached when a line is written, so a request that logs nothing allocates none.
         let logger = RequestLog(logger: logger, route: route.name)
-        guard request.method == .post else { return .methodNotAllowed }
+        guard request.method == .post else { return .methodNotAllowed(allow: "POST") }
         if state.isDraining {
             logger.info("refused: shutting down", metadata: ["outcome": "unavailable"])
             return .unavailable

@@ -15,7 +15,7 @@ struct ManagementResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
         if path.hasPrefix("/admin/") { return await admin(request, path: path).response }
-        guard request.method == .get || request.method == .head else { return Answer.methodNotAllowedGet.response }
+        guard request.method == .get || request.method == .head else { return Answer.methodNotAllowed(allow: "GET, HEAD").response }
         switch path {
         case "/healthz":
             return Answer(.ok, "alive").response
@@ -81,10 +81,6 @@ struct ManagementResponder: HTTPResponder {
             return Answer(.serviceUnavailable, "unavailable", [("reason", error.description)])
         }
     }
-}
-
-extension Answer {
-    static let methodNotAllowedGet = Answer(.methodNotAllowed, "method_not_allowed")
 }
 
 /// SPEC.md's `DELIVERY` object. Times are RFC 3339; `last_error` never holds the key (the worker
