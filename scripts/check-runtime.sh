@@ -17,7 +17,8 @@ echo "runtime packages: $(echo $runtime)"
 
 fail=0
 for lib in $(readelf -d "$bin" | awk '/NEEDED/ {gsub(/[\[\]]/, "", $5); print $5}'); do
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64/ {print $NF; exit}')
+  # awk reads to the end: an early exit would kill ldconfig with SIGPIPE, and pipefail would end the script.
+  path=$(ldconfig -p | awk -v l="$lib" '!found && $1 == l && /x86-64|x86_64/ {print $NF; found = 1}')
   real=$(readlink -f "$path")
   # dpkg may record the file under /lib or /usr/lib (merged /usr), by its link name or its real one.
   pkg=$( (dpkg -S "$path" || dpkg -S "$real" || dpkg -S "${real#/usr}") 2>/dev/null | head -1 | cut -d: -f1 || true)
