@@ -92,6 +92,18 @@ final class RouteBuilder {
         return decoded
     }
 
+    /// `RELAY_PUBLIC_URL`, which presets that sign the URL cannot do without.
+    func publicOrigin() -> PublicOrigin? {
+        guard let publicURL else {
+            problems.report(
+                "RELAY_PUBLIC_URL",
+                "is required by route \(settings.name): PRESET=\(preset?.name ?? "?") signs the URL the sender used (e.g. https://relay.example.com)"
+            )
+            return nil
+        }
+        return PublicOrigin(publicURL)
+    }
+
     /// `TOLERANCE` in seconds, else the preset's.
     var tolerance: Int? {
         guard let text = string("TOLERANCE") else { return preset?.defaults.tolerance }

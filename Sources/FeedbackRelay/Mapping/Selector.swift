@@ -1,6 +1,8 @@
 /// Where a value sits in a request: `/json/pointer`, `header:Name`, `query:name`, `form:name`,
-/// or `form:name/json/pointer` (JSON inside a form field, as Slack's `payload=`).
-public enum Selector: Sendable, Equatable, CustomStringConvertible {
+/// or `form:name/json/pointer` (JSON inside a form field, as Slack's `payload=`); several joined by `|`
+/// take the first that is present (Twilio's `form:MessageSid|form:CallSid`).
+public indirect enum Selector: Sendable, Equatable, CustomStringConvertible {
+    case firstOf([Selector])
     case json(JSONPointer)
     case header(String)
     case query(String)
@@ -8,7 +10,14 @@ public enum Selector: Sendable, Equatable, CustomStringConvertible {
     case formJSON(field: String, pointer: JSONPointer)
 
     public init?(_ text: String) {
-        if text.hasPrefix("/") {
+        if text.contains("|") {
+            var alternatives: [Selector] = []
+            for part in text.split(separator: "|", omittingEmptySubsequences: false) {
+                guard let alternative = Selector(String(part.trimmedASCII)) else { return nil }
+                alternatives.append(alternative)
+            }
+            self = .firstOf(alternatives)
+        } else if text.hasPrefix("/") {
             guard let pointer = JSONPointer(text) else { return nil }
             self = .json(pointer)
         } else if text.hasPrefix("header:"), text.count > 7 {
@@ -30,6 +39,7 @@ public enum Selector: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .firstOf(let alternatives): alternatives.map(\.description).joined(separator: "|")
         case .json(let pointer): pointer.description
         case .header(let name): "header:\(name)"
         case .query(let name): "query:\(name)"
@@ -38,7 +48,7 @@ public enum Selector: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static let syntax = "a JSON pointer (/data/id), header:Name, query:name, form:name or form:name/json/pointer"
+    static let syntax = "a JSON pointer (/data/id), header:Name, query:name, form:name or form:name/json/pointer, or several joined by |"
 }
 
 /// The body does not parse as what the route's selectors read.
@@ -83,6 +93,11 @@ final class RequestPayload {
 
     func value(_ selector: Selector) throws(PayloadError) -> JSONValue? {
         switch selector {
+        case .firstOf(let alternatives):
+            for alternative in alternatives {
+                if let found = try value(alternative), found != .null { return found }
+            }
+            return nil
         case .json(let pointer):
             return pointer.resolve(in: try jsonBody())
         case .header(let name):

@@ -73,6 +73,7 @@ public enum Refusal: Sendable, Equatable, CustomStringConvertible {
     case staleTimestamp(header: String, skewSeconds: Int)
     case missingCredential(String)
     case credentialMismatch(String)
+    case bodyHashMismatch(String)
 
     public var description: String {
         switch self {
@@ -83,6 +84,7 @@ public enum Refusal: Sendable, Equatable, CustomStringConvertible {
         case .staleTimestamp(let name, let skew): "timestamp \(name) is \(skew) s away from now, outside the tolerance"
         case .missingCredential(let place): "credential \(place) is missing"
         case .credentialMismatch(let place): "credential \(place) matches no configured secret"
+        case .bodyHashMismatch(let place): "body does not match the hash in \(place)"
         }
     }
 

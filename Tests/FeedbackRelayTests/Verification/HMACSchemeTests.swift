@@ -10,7 +10,7 @@ import Testing
 
     func route(_ settings: [String: String]) throws -> Route {
         var env = [
-            "ELEVENLABS_API_KEY": "sk_unused", "RELAY_ROUTE_CUSTOM_CONVERSATION_ID": "/conversation_id", "RELAY_ROUTE_CUSTOM_FEEDBACK": "/rating",
+            "ELEVENLABS_API_KEY": "sk_unused", "RELAY_PUBLIC_URL": "https://relay.example.com", "RELAY_ROUTE_CUSTOM_CONVERSATION_ID": "/conversation_id", "RELAY_ROUTE_CUSTOM_FEEDBACK": "/rating",
         ]
         for (key, value) in settings { env["RELAY_ROUTE_CUSTOM_" + key] = value }
         return try #require(try RelayConfig.load(environment: env).routes.first)
@@ -69,24 +69,35 @@ import Testing
             ["PRESET": "teams", "SECRET": Base64.encode(Array("teams security token".utf8))],
             ["PRESET": "helpscout", "SECRET": "h"], ["PRESET": "intercom", "SECRET": "i"], ["PRESET": "delighted", "SECRET": "d"],
             ["PRESET": "front", "SECRET": "f"],
+            ["PRESET": "typeform", "SECRET": "tf"], ["PRESET": "shopify", "SECRET": "sh"], ["PRESET": "kustomer", "SECRET": "k"],
+            ["PRESET": "genesys", "SECRET": "g"], ["PRESET": "linear", "SECRET": "l"], ["PRESET": "hubspot", "SECRET": "hs_old,hs_new"],
+            ["PRESET": "twilio", "SECRET": "auth_token_1,auth_token_2"],
             ["PRESET": "token", "SECRET": "t0k,t1k"],
             ["PRESET": "token", "SECRET": "t0k", "TOKEN_HEADER": "X-Token"],
             ["PRESET": "token", "SECRET": "t0k", "TOKEN_QUERY": "token"],
             ["PRESET": "basic", "SECRET": "relay:pa55"],
         ]
+        // Every preset but `none`, which has nothing to sign.
+        #expect(Set(schemes.compactMap { $0["PRESET"] }) == Set(Preset.all.map(\.name)).subtracting(["none"]))
+        // Linear reads its time from the body; Twilio signs form parameters one by one.
+        let json = Array(#"{"conversation_id":"conv_1","rating":5,"webhookTimestamp":1768388731000}"#.utf8)
+        let form = Array("conversation_id=conv_1&rating=5&Body=yes+please&Body=%F0%9F%91%8D".utf8)
         for settings in schemes {
             let route = try route(settings)
-            for secretIndex in 0..<(settings["SECRET"]!.split(separator: ",").count) {
-                let signed = try RequestSigner.sign(route: route, body: Self.body, now: Self.now, secretIndex: secretIndex)
+            let cases = (0..<settings["SECRET"]!.split(separator: ",").count).flatMap { index in
+                (route.preset == "twilio" ? [json, form] : [json]).map { (index, $0) }
+            }
+            for (secretIndex, body) in cases {
+                let signed = try RequestSigner.sign(route: route, body: body, now: Self.now, secretIndex: secretIndex)
                 let sent = SignedRequest(
                     method: "POST",
                     target: signed.target,
                     headers: Headers(signed.headers),
-                    body: Self.body
+                    body: body
                 )
                 #expect(route.verifier.verify(sent, now: Self.now) == .verified(secretIndex: secretIndex), "\(settings)")
                 var tampered = sent
-                tampered.body += [0x20]
+                tampered.body += Array("&x=1".utf8)
                 if route.preset != "token" && route.preset != "basic" {
                     #expect(route.verifier.verify(tampered, now: Self.now) != .verified(secretIndex: secretIndex), "\(settings)")
                 }

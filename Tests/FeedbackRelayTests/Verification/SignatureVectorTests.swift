@@ -13,10 +13,19 @@ import Testing
         vectorPreset == "front-rule" ? "front" : vectorPreset
     }
 
-    /// Route settings that map each preset's vector body; the route is named after the vectors' preset.
-    static func routeEnvironment(_ preset: String, secret: String) -> [String: String] {
-        let prefix = "RELAY_ROUTE_" + preset.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
-        var env = [prefix + "PRESET": presetName(preset), prefix + "SECRET": secret]
+    /// The route a vector was sent to: the signed URL's last path segment, else the preset's name.
+    static func routeName(_ vector: SignatureVector) -> String {
+        let path = vector.signedRequest.path
+        return path.hasPrefix("/hooks/") ? String(path.dropFirst(7)) : vector.preset
+    }
+
+    /// Where the vectors that sign the URL were sent.
+    static let publicURL = "https://relay.example.com"
+
+    /// Route settings that map each vector's body; the route is named as `routeName` says.
+    static func routeEnvironment(_ route: String, preset: String, secret: String) -> [String: String] {
+        let prefix = "RELAY_ROUTE_" + route.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
+        var env = [prefix + "PRESET": presetName(preset), prefix + "SECRET": secret, "RELAY_PUBLIC_URL": publicURL]
         let ratingShape = ["CONVERSATION_ID": "/conversation_id", "FEEDBACK": "/rating", "LIKE": "good", "DISLIKE": "bad"]
         var mapping: [String: [String: String]] = [
             "github": ratingShape,
@@ -27,17 +36,23 @@ import Testing
             "standard-webhooks": ["CONVERSATION_ID": "/data/conversation_id", "FEEDBACK": "/data/score", "LIKE": ">=4", "DISLIKE": "<=2"],
             "zendesk": ["CONVERSATION_ID": "/ticket/custom_fields/elevenlabs_conversation_id", "FEEDBACK": "/ticket/satisfaction"],
             "linear": ["CONVERSATION_ID": "/data/conversation_id", "FEEDBACK": "/action", "LIKE": "update"],
+            "twilio-sms": ["CONVERSATION_ID": "form:conversation"],
+            "twilio-json": ["CONVERSATION_ID": "/conversation", "FEEDBACK": "/answer", "LIKE": "thumbs_up", "DISLIKE": "thumbs_down"],
+            "hubspot": ["CONVERSATION_ID": "/0/conversation_id", "LIKE": "good", "DISLIKE": "bad"],
         ]
         for shared in ["intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted", "front", "front-rule"] {
             mapping[shared] = ratingShape
         }
-        for (key, value) in mapping[preset] ?? [:] { env[prefix + key] = value }
+        for (key, value) in mapping[route] ?? [:] { env[prefix + key] = value }
         return env
     }
 
     /// What the vector's body means under `routeEnvironment`; nil where it carries no feedback.
     static func expectedFeedback(_ vector: SignatureVector) -> String? {
-        let likes = ["github", "stripe", "intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted", "front-rule", "linear"]
+        let likes = [
+            "github", "stripe", "intercom", "helpscout", "typeform", "shopify", "kustomer", "genesys", "delighted", "front-rule", "linear", "twilio",
+            "hubspot",
+        ]
         return vector.feedback ?? (likes.contains(vector.preset) ? "like" : ["standard-webhooks": "dislike"][vector.preset])
     }
 
@@ -46,15 +61,16 @@ import Testing
         #expect(
             presets == [
                 "elevenlabs", "github", "standard-webhooks", "zendesk", "slack", "intercom", "helpscout", "typeform", "shopify", "kustomer",
-                "genesys", "delighted", "stripe", "teams", "linear", "front", "front-rule",
+                "genesys", "delighted", "stripe", "teams", "linear", "front", "front-rule", "hubspot", "twilio",
             ]
         )
-        #expect(Self.covered.count == 59)
+        #expect(Self.covered.count == SignatureVector.all.count)
+        #expect(Self.covered.count == 68)
     }
 
     @Test(arguments: covered)
     func verifiesAsTheProviderSigns(_ vector: SignatureVector) throws {
-        var env = Self.routeEnvironment(vector.preset, secret: vector.secret.joined)
+        var env = Self.routeEnvironment(Self.routeName(vector), preset: vector.preset, secret: vector.secret.joined)
         env["ELEVENLABS_API_KEY"] = "sk_unused"
         let route = try #require(try RelayConfig.load(environment: env).routes.first)
         let result = route.verifier.verify(vector.signedRequest, now: Date(timeIntervalSince1970: vector.now))
@@ -73,9 +89,10 @@ import Testing
 
     @Test func vectorsTravelEndToEnd() async throws {
         var env: [String: String] = [:]
-        for preset in Set(Self.covered.map(\.preset)) {
-            let secrets = Set(Self.covered.filter { $0.preset == preset }.map(\.secret.joined)).joined(separator: ",")
-            env.merge(Self.routeEnvironment(preset, secret: secrets)) { $1 }
+        for route in Set(Self.covered.map(Self.routeName)) {
+            let vectors = Self.covered.filter { Self.routeName($0) == route }
+            let secrets = Set(vectors.map(\.secret.joined)).joined(separator: ",")
+            env.merge(Self.routeEnvironment(route, preset: vectors[0].preset, secret: secrets)) { $1 }
         }
         try await RelayHarness.run(env) { relay in
             for vector in Self.covered {

@@ -7,6 +7,6 @@ extension Preset {
         prefix: "sha256=",
         algorithm: .sha256,
         encoding: .hex,
-        defaults: .init(like: ">=9", dislike: "<=6")
+        defaults: .init(feedback: "/event_data/score", like: ">=9", dislike: "<=6", eventID: "/event_id")
     )
 }

@@ -4,6 +4,7 @@ extension Preset {
         "kustomer",
         header: "X-Kustomer-Webhook-Signature",
         algorithm: .sha256,
-        encoding: .hex
+        encoding: .hex,
+        defaults: .init(eventID: "/id", eventTime: "/createdAt")
     )
 }

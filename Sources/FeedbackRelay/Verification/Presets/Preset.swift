@@ -80,6 +80,7 @@ public struct Preset: Sendable {
     public static let all: [Preset] = [
         .elevenlabs, .github, .standardWebhooks, .zendesk, .slack,
         .intercom, .helpscout, .typeform, .shopify, .kustomer, .genesys, .delighted, .stripe, .teams, .linear, .front,
+        .hubspot, .twilio,
         .genericHMAC, .token, .basic, .unsigned,
     ]
 

@@ -4,7 +4,11 @@ extension Preset {
     /// and 5 minutes' tolerance.
     static let standardWebhooks = Preset(
         name: "standard-webhooks",
-        defaults: .init(eventID: "header:webhook-id", tolerance: 300)
+        defaults: .init(
+            eventID: "header:webhook-id|header:svix-id",
+            eventTime: "header:webhook-timestamp|header:svix-timestamp",
+            tolerance: 300
+        )
     ) { builder in
         guard let secrets = builder.secrets(encoding: .standardWebhooks) else { return nil }
         return HMACScheme(

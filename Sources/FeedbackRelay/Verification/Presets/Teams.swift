@@ -8,7 +8,9 @@ extension Preset {
             conversationIDPattern: "([A-Za-z0-9_-]+)\\s+(?:like|dislike)\\s*$",
             feedback: "/text",
             feedbackPattern: "\\b(like|dislike)\\s*$",
-            match: "/type=message"
+            match: "/type=message",
+            eventID: "/id",
+            eventTime: "/timestamp"
         )
     ) { builder in
         guard let secrets = builder.secrets(encoding: .base64) else { return nil }

@@ -6,6 +6,6 @@ extension Preset {
         prefix: "sha256=",
         algorithm: .sha256,
         encoding: .base64,
-        defaults: .init(eventID: "/event_id")
+        defaults: .init(eventID: "/event_id", eventTime: "/form_response/submitted_at")
     )
 }
