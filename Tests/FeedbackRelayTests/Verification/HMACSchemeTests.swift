@@ -10,7 +10,8 @@ import Testing
 
     func route(_ settings: [String: String]) throws -> Route {
         var env = [
-            "ELEVENLABS_API_KEY": "sk_unused", "RELAY_PUBLIC_URL": "https://relay.example.com", "RELAY_ROUTE_CUSTOM_CONVERSATION_ID": "/conversation_id", "RELAY_ROUTE_CUSTOM_FEEDBACK": "/rating",
+            "ELEVENLABS_API_KEY": "sk_unused", "RELAY_PUBLIC_URL": "https://relay.example.com",
+            "RELAY_ROUTE_CUSTOM_CONVERSATION_ID": "/conversation_id", "RELAY_ROUTE_CUSTOM_FEEDBACK": "/rating",
         ]
         for (key, value) in settings { env["RELAY_ROUTE_CUSTOM_" + key] = value }
         return try #require(try RelayConfig.load(environment: env).routes.first)

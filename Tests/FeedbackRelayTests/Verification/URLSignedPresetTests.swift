@@ -30,10 +30,16 @@ import Testing
 
     @Test func aDefaultPortMayBeWrittenOrLeftOut() throws {
         for (publicURL, signedURLs, refusedURLs) in [
-            ("https://relay.example.com", ["https://relay.example.com/hooks/sms", "https://relay.example.com:443/hooks/sms"], ["http://relay.example.com/hooks/sms"]),
+            (
+                "https://relay.example.com", ["https://relay.example.com/hooks/sms", "https://relay.example.com:443/hooks/sms"],
+                ["http://relay.example.com/hooks/sms"]
+            ),
             ("https://relay.example.com:443", ["https://relay.example.com/hooks/sms", "https://relay.example.com:443/hooks/sms"], []),
             ("https://relay.example.com:8443", ["https://relay.example.com:8443/hooks/sms"], ["https://relay.example.com/hooks/sms"]),
-            ("https://example.com/relay", ["https://example.com/relay/hooks/sms", "https://example.com:443/relay/hooks/sms"], ["https://example.com/hooks/sms"]),
+            (
+                "https://example.com/relay", ["https://example.com/relay/hooks/sms", "https://example.com:443/relay/hooks/sms"],
+                ["https://example.com/hooks/sms"]
+            ),
         ] {
             let route = try route("twilio", secret: "tok", publicURL: publicURL)
             for url in signedURLs {
@@ -43,7 +49,8 @@ import Testing
             for url in refusedURLs {
                 let signature = twilioSignature(url: url, body: Self.form, key: "tok")
                 #expect(
-                    route.verifier.verify(request([("X-Twilio-Signature", signature)]), now: Self.now) == .refused(.signatureMismatch("X-Twilio-Signature")),
+                    route.verifier.verify(request([("X-Twilio-Signature", signature)]), now: Self.now)
+                        == .refused(.signatureMismatch("X-Twilio-Signature")),
                     "\(url)"
                 )
             }
@@ -71,7 +78,10 @@ import Testing
         let hash = Hex.encode(Crypto.sha256(Array(body.utf8)))
         let target = "/hooks/sms?bodySHA256=\(hash)"
         let signature = twilioSignature(url: "https://relay.example.com" + target, body: "", key: "tok")
-        #expect(route.verifier.verify(request([("X-Twilio-Signature", signature)], target: target, body: body), now: Self.now) == .verified(secretIndex: 0))
+        #expect(
+            route.verifier.verify(request([("X-Twilio-Signature", signature)], target: target, body: body), now: Self.now)
+                == .verified(secretIndex: 0)
+        )
         #expect(
             route.verifier.verify(request([("X-Twilio-Signature", signature)], target: target, body: #"{"answer":"no!"}"#), now: Self.now)
                 == .refused(.bodyHashMismatch("query bodySHA256"))
@@ -101,7 +111,10 @@ import Testing
         let headers = [("X-HubSpot-Signature-v3", signature), ("X-HubSpot-Request-Timestamp", timestamp)]
         let sent = request(headers, target: "/hooks/sms?tags=a%3Ab%2Cc%20d", body: body)
         #expect(route.verifier.verify(sent, now: Self.now) == .verified(secretIndex: 0))
-        #expect(route.verifier.verify(sent, now: Self.now.addingTimeInterval(301)) == .refused(.staleTimestamp(header: "X-HubSpot-Request-Timestamp", skewSeconds: 301)))
+        #expect(
+            route.verifier.verify(sent, now: Self.now.addingTimeInterval(301))
+                == .refused(.staleTimestamp(header: "X-HubSpot-Request-Timestamp", skewSeconds: 301))
+        )
     }
 
     @Test func withoutAPublicURLTheRouteIsRefusedAtStart() throws {

@@ -82,7 +82,8 @@ struct TwilioVerifier: Verifier {
         var matched: Int?
         for url in origin.urls(for: request.target) {
             let message = Array(url.utf8) + parameters
-            for (index, secret) in secrets.enumerated() where Crypto.constantTimeEquals(Crypto.hmac(algorithm, key: secret, message: message), provided) {
+            for (index, secret) in secrets.enumerated()
+            where Crypto.constantTimeEquals(Crypto.hmac(algorithm, key: secret, message: message), provided) {
                 matched = matched ?? index
             }
         }
