@@ -15,6 +15,7 @@ public struct Relay: Sendable {
 
     public let config: RelayConfig
     public let state = RelayState()
+    public let metrics: RelayMetrics
     public let services: [any Service]
     /// The durable store, in queue mode.
     public let store: (any DeliveryStore)?
@@ -41,6 +42,8 @@ public struct Relay: Sendable {
                 configuration: .init(concurrency: config.concurrency, timeout: config.upstreamTimeout, allowInsecure: config.allowInsecureUpstream)
             )
         let state = self.state
+        let metrics = RelayMetrics(routes: config.routes.map(\.name))
+        self.metrics = metrics
         var services: [any Service] = [client]
         let delivery: HookResponder.Delivery
         switch config.delivery {
@@ -62,6 +65,7 @@ public struct Relay: Sendable {
                 policy: policy ?? RetryPolicy(maxAge: config.retryMaxAge),
                 concurrency: config.concurrency,
                 upstreamTimeout: config.upstreamTimeout,
+                metrics: metrics,
                 now: now,
                 logger: logger
             )
@@ -74,6 +78,8 @@ public struct Relay: Sendable {
             delivery: delivery,
             maxBodyBytes: config.maxBodyBytes,
             state: state,
+            metrics: metrics,
+            logger: logger,
             now: now
         )
         let hooksApp = Application(
@@ -82,7 +88,14 @@ public struct Relay: Sendable {
             onServerRunning: { channel in await onListening(.hooks, channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        let management = ManagementResponder(state: state, store: self.store, adminToken: config.adminToken, now: now)
+        let management = ManagementResponder(
+            state: state,
+            store: self.store,
+            adminToken: config.adminToken,
+            metrics: metrics,
+            connections: { (client as? CurlFeedbackClient)?.connectionStatistics },
+            now: now
+        )
         let managementApp = Application(
             responder: management,
             configuration: .init(address: .hostname(config.managementListen.host, port: config.managementListen.port), serverName: nil),

@@ -12,6 +12,7 @@ public final class DeliveryWorker: Service, Sendable {
     let routes: [String: Route]
     let policy: RetryPolicy
     let concurrency: Int
+    let metrics: RelayMetrics
     /// How long a claimed delivery stays leased: the upstream timeout plus a margin. If the process
     /// dies mid-send, the delivery falls due again when the lease runs out.
     let lease: Duration
@@ -28,6 +29,7 @@ public final class DeliveryWorker: Service, Sendable {
         policy: RetryPolicy,
         concurrency: Int,
         upstreamTimeout: Duration,
+        metrics: RelayMetrics,
         now: @escaping @Sendable () -> Date = Date.init,
         logger: Logger
     ) {
@@ -36,6 +38,7 @@ public final class DeliveryWorker: Service, Sendable {
         self.routes = Dictionary(uniqueKeysWithValues: routes.map { ($0.name, $0) })
         self.policy = policy
         self.concurrency = concurrency
+        self.metrics = metrics
         self.lease = upstreamTimeout + .seconds(5)
         self.now = now
         self.logger = logger
@@ -103,45 +106,57 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     func attempt(_ delivery: Delivery, sent: () -> Void = {}) async {
-        var log = logger
-        log[metadataKey: "delivery_id"] = "\(delivery.id)"
-        log[metadataKey: "route"] = .string(delivery.route)
-        log[metadataKey: "conversation_id"] = .string(delivery.conversationID)
-        log[metadataKey: "attempt"] = "\(delivery.attempts)"
         let result: AttemptResult
+        var elapsed: Duration?
         if let route = routes[delivery.route] {
             let started = ContinuousClock.now
             let outcome = await client.send(
                 FeedbackRequest(baseURL: route.baseURL, apiKey: route.apiKey, conversationID: delivery.conversationID, feedback: delivery.feedback)
             )
+            elapsed = ContinuousClock.now - started
+            metrics.upstreamCall(route: delivery.route, outcome: outcome, duration: elapsed!)
             result = policy.decide(outcome, attempts: delivery.attempts, receivedAt: delivery.receivedAt, now: now(), apiKey: route.apiKey)
-            log[metadataKey: "upstream_seconds"] = "\((ContinuousClock.now - started).seconds)"
         } else {
             result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
         }
         sent()
-        switch result {
-        case .delivered(let status):
-            log.debug("delivered", metadata: ["outcome": "delivered", "upstream_status": "\(status)"])
-        case .retry(let at, let status, let error):
-            log.warning(
-                "attempt failed, retrying",
-                metadata: [
-                    "outcome": "retry", "upstream_status": "\(status.map(String.init) ?? "none")", "next_attempt_at": "\(RFC3339.format(at))",
-                    "error": "\(error.prefix(512))",
-                ]
-            )
-        case .dead(let status, let error):
-            log.error(
-                "delivery dead",
-                metadata: ["outcome": "dead", "upstream_status": "\(status.map(String.init) ?? "none")", "error": "\(error.prefix(512))"]
-            )
-        }
+        metrics.deliveryEnded(route: delivery.route, result: result)
+        logAttempt(delivery, result, elapsed: elapsed)
         do {
             try await store.record(delivery.id, result, now: now())
         } catch {
-            log.error("cannot record the attempt; the delivery falls due again when its lease ends: \(error)")
+            logger.error(
+                "cannot record the attempt; the delivery falls due again when its lease ends: \(error)",
+                metadata: ["delivery_id": .stringConvertible(delivery.id)]
+            )
         }
+    }
+
+    /// One line per attempt: delivered at info, a retry at warning, a dead event at error.
+    private func logAttempt(_ delivery: Delivery, _ result: AttemptResult, elapsed: Duration?) {
+        let level: Logger.Level
+        var metadata: Logger.Metadata = [
+            "delivery_id": .stringConvertible(delivery.id), "route": .string(delivery.route), "conversation_id": .string(delivery.conversationID),
+            "feedback": .string(delivery.feedback.rawValue), "attempt": .stringConvertible(delivery.attempts),
+        ]
+        if let elapsed { metadata["upstream_ms"] = .stringConvertible(RequestRecord.milliseconds(elapsed)) }
+        let message: String
+        let outcome: String
+        switch result {
+        case .delivered(let status):
+            (level, outcome, message) = (.info, "delivered", "delivered")
+            metadata["upstream_status"] = .stringConvertible(status)
+        case .retry(let at, let status, let error):
+            (level, outcome, message) = (.warning, "retry", "attempt failed, retrying: \(error.prefix(512))")
+            if let status { metadata["upstream_status"] = .stringConvertible(status) }
+            metadata["next_attempt_at"] = .string(RFC3339.format(at))
+        case .dead(let status, let error):
+            (level, outcome, message) = (.error, "dead", "delivery dead: \(error.prefix(512))")
+            if let status { metadata["upstream_status"] = .stringConvertible(status) }
+        }
+        guard logger.logLevel <= level else { return }
+        metadata["outcome"] = .string(outcome)
+        logger.log(level: level, "\(message)", metadata: metadata)
     }
 }
 

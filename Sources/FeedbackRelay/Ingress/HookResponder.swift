@@ -19,34 +19,55 @@ struct HookResponder: HTTPResponder {
     let delivery: Delivery
     let maxBodyBytes: Int
     let state: RelayState
+    let metrics: RelayMetrics
+    let logger: Logger
     let now: @Sendable () -> Date
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        await answer(request, logger: context.logger).response
+        let started = ContinuousClock.now
+        var record = RequestRecord(id: RequestID.take(from: request.headers[RequestID.header]))
+        let answer = await answer(request, record: &record)
+        let duration = ContinuousClock.now - started
+        metrics.request(route: record.route, outcome: record.outcome, duration: duration)
+        record.log(to: logger, status: answer.status.code, duration: duration)
+        var response = answer.response
+        response.headers[RequestID.header] = record.id
+        return response
     }
 
-    func answer(_ request: Request, logger: Logger) async -> Answer {
+    func answer(_ request: Request, record: inout RequestRecord) async -> Answer {
         let path = request.uri.path
-        guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else { return .notFound }
-        // Metadata is attached when a line is written, so a request that logs nothing allocates none.
-        let logger = RequestLog(logger: logger, route: route.name)
-        guard request.method == .post else { return .methodNotAllowed(allow: "POST") }
+        guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else {
+            record.outcome = .unknownRoute
+            record.reason = "no route is configured for \(path.prefix(200))"
+            return .notFound
+        }
+        record.route = route.name
+        guard request.method == .post else {
+            record.outcome = .methodNotAllowed
+            record.reason = "method \(request.method.rawValue) (only POST)"
+            return .methodNotAllowed(allow: "POST")
+        }
         if state.isDraining {
-            logger.info("refused: shutting down", metadata: ["outcome": "unavailable"])
+            record.outcome = .unavailable
+            record.reason = "shutting down"
             return .unavailable
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
-            logger.info("refused: body too large", metadata: ["outcome": "too_large", "bytes": "\(length)"])
+            record.outcome = .tooLarge
+            record.reason = "Content-Length \(length) is over RELAY_MAX_BODY_BYTES=\(maxBodyBytes)"
             return .tooLarge
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            logger.info("refused: body too large", metadata: ["outcome": "too_large", "limit": "\(maxBodyBytes)"])
+            record.outcome = .tooLarge
+            record.reason = "body is over RELAY_MAX_BODY_BYTES=\(maxBodyBytes)"
             return .tooLarge
         } catch {
-            logger.info("refused: body could not be read", metadata: ["outcome": "bad_request", "error": "\(error)"])
+            record.outcome = .badBody
+            record.reason = "the body could not be read: \(error)"
             return .badRequest("the body could not be read")
         }
 
@@ -55,11 +76,12 @@ struct HookResponder: HTTPResponder {
         let signed = SignedRequest(method: request.method.rawValue, target: request.uri.string, headers: headers, body: Array(buffer: body))
 
         if case .refused(let refusal) = route.verifier.verify(signed, now: now()) {
-            logger.info("refused: \(refusal)", metadata: ["outcome": "unauthorized", "reason": "\(refusal.category)"])
+            record.outcome = refusal.category == "stale" ? .refusedStale : .refusedSignature
+            record.reason = refusal.description
             return .unauthorized
         }
         if let handshake = route.handshake?.answer(signed) {
-            logger.info("answered handshake", metadata: ["outcome": "handshake"])
+            record.outcome = .handshake
             return Answer(handshake)
         }
 
@@ -67,22 +89,26 @@ struct HookResponder: HTTPResponder {
         do throws(PayloadError) {
             outcome = try route.mapping.map(RequestPayload(signed), route: route.name)
         } catch {
-            logger.info("refused: \(error)", metadata: ["outcome": "bad_request"])
+            record.outcome = .badBody
+            record.reason = error.description
             return .badRequest(error.description)
         }
         switch outcome {
         case .ignored(let reason):
-            logger.info("ignored: \(reason)", metadata: ["outcome": "ignored"])
+            record.outcome = .ignored
+            record.reason = reason
             return .ignored(reason)
         case .unprocessable(let reason):
-            logger.info("unprocessable: \(reason)", metadata: ["outcome": "unprocessable"])
+            record.outcome = .badConversationID
+            record.reason = reason
             return .unprocessable(reason)
         case .feedback(let event):
+            record.event = event
             switch delivery {
             case .inline(let client):
-                return await forward(event, route: route, client: client, logger: logger)
+                return await forward(event, route: route, client: client, record: &record)
             case .queue(let store, let worker, let dedupWindow):
-                return await enqueue(event, body: signed.body, store: store, worker: worker, dedupWindow: dedupWindow, logger: logger.about(event))
+                return await enqueue(event, body: signed.body, store: store, worker: worker, dedupWindow: dedupWindow, record: &record)
             }
         }
     }
@@ -94,7 +120,7 @@ struct HookResponder: HTTPResponder {
         store: any DeliveryStore,
         worker: DeliveryWorker,
         dedupWindow: Duration,
-        logger: RequestLog
+        record: inout RequestRecord
     ) async -> Answer {
         let received = now()
         let key = event.eventID.map { "id:" + $0 } ?? "sha256:" + Hex.encode(Crypto.sha256(Array(event.route.utf8) + [0x0a] + body))
@@ -102,87 +128,44 @@ struct HookResponder: HTTPResponder {
             switch try await store.accept(NewDelivery(event: event, dedupKey: key, receivedAt: received), now: received, dedupWindow: dedupWindow) {
             case .accepted(let id):
                 worker.wake()
-                logger.debug("accepted", metadata: ["outcome": "accepted", "delivery_id": "\(id)"])
+                record.outcome = .accepted
+                record.deliveryID = id
                 return Answer(.accepted, "accepted", [("id", String(id))])
             case .duplicate(let id):
-                logger.info("duplicate", metadata: ["outcome": "duplicate", "delivery_id": "\(id)"])
+                record.outcome = .duplicate
+                record.deliveryID = id
                 return Answer(.ok, "duplicate", [("id", String(id))])
             }
         } catch {
-            logger.error("cannot store the event: \(error)", metadata: ["outcome": "unavailable"])
+            record.outcome = .unavailable
+            record.reason = "cannot store the event: \(error)"
             return .unavailable
         }
     }
 
     /// Inline delivery: the sender hears what ElevenLabs said.
-    private func forward(_ event: FeedbackEvent, route: Route, client: any FeedbackSending, logger: RequestLog) async -> Answer {
+    private func forward(_ event: FeedbackEvent, route: Route, client: any FeedbackSending, record: inout RequestRecord) async -> Answer {
         let request = FeedbackRequest(baseURL: route.baseURL, apiKey: route.apiKey, conversationID: event.conversationID, feedback: event.feedback)
         let started = ContinuousClock.now
         let outcome = await client.send(request)
         let elapsed = ContinuousClock.now - started
-        let logger = logger.about(event)
+        metrics.upstreamCall(route: route.name, outcome: outcome, duration: elapsed)
+        record.upstreamDuration = elapsed
         switch outcome {
         case .response(let status, _, _) where (200..<300).contains(status):
-            logger.debug("forwarded", metadata: ["outcome": "forwarded", "upstream_status": "\(status)", "upstream_seconds": "\(elapsed.seconds)"])
+            record.outcome = .forwarded
+            record.upstreamStatus = status
             return .forwarded
         case .response(let status, let body, _):
             let retryable = outcome.isRetryable
-            logger.warning(
-                "upstream answered \(status)",
-                metadata: [
-                    "outcome": .string(retryable ? "upstream_failed" : "upstream_rejected"), "upstream_status": "\(status)",
-                    "upstream_body": .string(UpstreamExcerpt.text(body, bytes: 512, redacting: route.apiKey)),
-                    "upstream_seconds": "\(elapsed.seconds)",
-                ]
-            )
+            record.outcome = retryable ? .upstreamFailed : .upstreamRejected
+            record.upstreamStatus = status
+            record.reason = "upstream answered \(status): " + UpstreamExcerpt.text(body, bytes: 512, redacting: route.apiKey)
             return retryable ? .upstreamFailed(status) : .upstreamRejected(status)
         case .failure(let failure):
-            logger.warning(
-                "upstream unreachable: \(failure)",
-                metadata: ["outcome": "upstream_failed", "upstream_seconds": "\(elapsed.seconds)"]
-            )
+            record.outcome = .upstreamFailed
+            record.reason = "upstream unreachable: \(failure)"
             return .upstreamFailed(nil)
         }
-    }
-}
-
-/// A request's logger: the route (and, once known, the conversation) are added only to lines written.
-struct RequestLog {
-    let logger: Logger
-    let route: String
-    var event: FeedbackEvent?
-
-    func about(_ event: FeedbackEvent) -> RequestLog {
-        RequestLog(logger: logger, route: route, event: event)
-    }
-
-    private func log(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message, _ metadata: Logger.Metadata) {
-        var metadata = metadata
-        metadata["route"] = .string(route)
-        if let event {
-            metadata["conversation_id"] = .string(event.conversationID)
-            metadata["feedback"] = .string(event.feedback.rawValue)
-        }
-        logger.log(level: level, message(), metadata: metadata)
-    }
-
-    func debug(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
-        guard logger.logLevel <= .debug else { return }
-        log(.debug, message(), metadata())
-    }
-
-    func info(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
-        guard logger.logLevel <= .info else { return }
-        log(.info, message(), metadata())
-    }
-
-    func warning(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
-        guard logger.logLevel <= .warning else { return }
-        log(.warning, message(), metadata())
-    }
-
-    func error(_ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata = [:]) {
-        guard logger.logLevel <= .error else { return }
-        log(.error, message(), metadata())
     }
 }

@@ -22,7 +22,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let merged = mergedMetadata(event.metadata)
-        var line = "{\"ts\":" + JSONText.quoted(RFC3339.format(Date())) + ",\"level\":" + JSONText.quoted(event.level.rawValue)
+        var line = "{\"ts\":\"" + RFC3339.formatMilliseconds(Date()) + "\",\"level\":\"" + event.level.rawValue + "\""
         line += ",\"msg\":" + JSONText.quoted(event.message.description) + ",\"logger\":" + JSONText.quoted(label)
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line += "," + JSONText.quoted(key) + ":" + Self.json(value)
@@ -34,27 +34,13 @@ public struct JSONLogHandler: LogHandler {
     static func json(_ value: Logger.MetadataValue) -> String {
         switch value {
         case .string(let text): JSONText.quoted(text)
+        // Counts, ids and durations stay numbers, so log tools can compare and sum them.
+        case .stringConvertible(let number as any BinaryInteger): number.description
+        case .stringConvertible(let number as Double) where number.isFinite: number.description
         case .stringConvertible(let convertible): JSONText.quoted(convertible.description)
         case .array(let values): "[" + values.map(json).joined(separator: ",") + "]"
         case .dictionary(let values):
             "{" + values.sorted { $0.key < $1.key }.map { JSONText.quoted($0.key) + ":" + json($0.value) }.joined(separator: ",") + "}"
-        }
-    }
-}
-
-/// Where log lines go: standard output, or a closure (tests capture lines this way).
-public struct LogSink: Sendable {
-    let write: @Sendable (String) -> Void
-
-    public init(write: @escaping @Sendable (String) -> Void) {
-        self.write = write
-    }
-
-    private static let lock = Mutex(())
-
-    public static let standardOutput = LogSink { line in
-        lock.withLock { _ in
-            FileHandle.standardOutput.write(Data(line.utf8))
         }
     }
 }

@@ -19,7 +19,7 @@ public struct TextLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let merged = mergedMetadata(event.metadata)
-        var line = RFC3339.format(Date()) + " " + event.level.rawValue + " " + event.message.description
+        var line = RFC3339.formatMilliseconds(Date()) + " " + event.level.rawValue + " " + event.message.description
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line += " \(key)=\(value)"
         }

@@ -10,6 +10,8 @@ struct ManagementResponder: HTTPResponder {
     let state: RelayState
     let store: (any DeliveryStore)?
     let adminToken: String?
+    let metrics: RelayMetrics
+    let connections: @Sendable () -> (transfers: Int, connectionsOpened: Int)?
     let now: @Sendable () -> Date
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -29,9 +31,21 @@ struct ManagementResponder: HTTPResponder {
                 }
             }
             return Answer(.ok, "ready").response
+        case "/metrics":
+            return await metricsResponse()
         default:
             return Answer.notFound.response
         }
+    }
+
+    /// Prometheus text. A store that cannot be read leaves its series out rather than failing the scrape:
+    /// the counters still say what is happening, and `/readyz` says why.
+    private func metricsResponse() async -> Response {
+        let queue = try? await store?.statistics(now: now())
+        let body = metrics.render(now: now(), queue: queue, connections: connections(), process: .read())
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func admin(_ request: Request, path: String) async -> Answer {

@@ -59,16 +59,22 @@ public struct Mapping: Sendable {
     public var eventID: Selector?
     public var eventTime: Selector?
 
-    func map(_ payload: RequestPayload, route: String) throws(PayloadError) -> MappingOutcome {
+    /// - Parameter trace: collects each step's selected value and decision, for `test-route`.
+    func map(_ payload: RequestPayload, route: String, trace: MappingTrace? = nil) throws(PayloadError) -> MappingOutcome {
         if let match {
             let value = try payload.text(match.selector)
+            trace?.note("match", "\(match.selector) is \(MappingTrace.show(value)); wanted \(match.values)")
             guard let value, match.values.matches(value) else {
                 return .ignored("\(match.selector) is \(value.map { "'\($0)'" } ?? "missing"), not \(match.values)")
             }
         }
-        guard var feedbackText = try payload.text(feedback) else { return .ignored("no feedback value at \(feedback)") }
+        let selected = try payload.text(feedback)
+        trace?.note("feedback", "\(feedback) is \(MappingTrace.show(selected))")
+        guard var feedbackText = selected else { return .ignored("no feedback value at \(feedback)") }
         if let feedbackPattern {
-            guard let captured = feedbackPattern.capture(in: feedbackText) else {
+            let captured = feedbackPattern.capture(in: feedbackText)
+            trace?.note("feedback", "FEEDBACK_PATTERN \(feedbackPattern) captures \(MappingTrace.show(captured))")
+            guard let captured else {
                 return .ignored("feedback value at \(feedback) does not match FEEDBACK_PATTERN")
             }
             feedbackText = captured
@@ -79,12 +85,21 @@ public struct Mapping: Sendable {
         } else if dislike.matches(feedbackText) {
             decision = .dislike
         } else {
+            trace?.note("decision", "'\(feedbackText.prefix(64))' is neither LIKE (\(like)) nor DISLIKE (\(dislike))")
             return .ignored("feedback value '\(feedbackText.prefix(64))' is neither like (\(like)) nor dislike (\(dislike))")
         }
+        trace?.note(
+            "decision",
+            "'\(feedbackText.prefix(64))' is \(decision == .like ? "LIKE (\(like))" : "DISLIKE (\(dislike))") → \(decision.rawValue)"
+        )
 
-        guard var conversation = try payload.text(conversationID) else { return .unprocessable("no conversation id at \(conversationID)") }
+        let selectedID = try payload.text(conversationID)
+        trace?.note("conversation", "\(conversationID) is \(MappingTrace.show(selectedID))")
+        guard var conversation = selectedID else { return .unprocessable("no conversation id at \(conversationID)") }
         if let conversationIDPattern {
-            guard let captured = conversationIDPattern.capture(in: conversation) else {
+            let captured = conversationIDPattern.capture(in: conversation)
+            trace?.note("conversation", "CONVERSATION_ID_PATTERN \(conversationIDPattern) captures \(MappingTrace.show(captured))")
+            guard let captured else {
                 return .unprocessable("conversation id at \(conversationID) does not match CONVERSATION_ID_PATTERN")
             }
             conversation = captured
@@ -96,6 +111,13 @@ public struct Mapping: Sendable {
         var event = FeedbackEvent(route: route, conversationID: conversation, feedback: decision)
         if let eventID { event.eventID = try payload.text(eventID) }
         if let eventTime, let value = try payload.value(eventTime) { event.eventTime = Self.date(from: value) }
+        if let trace {
+            trace.note("event id", eventID.map { "\($0) is \(MappingTrace.show(event.eventID))" } ?? "none configured")
+            trace.note(
+                "event time",
+                eventTime.map { "\($0) is \(event.eventTime.map(RFC3339.format) ?? "missing or unreadable")" } ?? "none configured"
+            )
+        }
         return .feedback(event)
     }
 
@@ -106,5 +128,20 @@ public struct Mapping: Sendable {
             return Date(timeIntervalSince1970: number > 1e12 ? number / 1000 : number)
         }
         return RFC3339.parse(text)
+    }
+}
+
+/// The steps of one mapping, as `test-route` prints them.
+public final class MappingTrace {
+    public private(set) var steps: [(step: String, detail: String)] = []
+
+    public init() {}
+
+    func note(_ step: String, _ detail: String) {
+        steps.append((step, detail))
+    }
+
+    static func show(_ value: String?) -> String {
+        value.map { "'\($0.prefix(200))'" } ?? "missing"
     }
 }

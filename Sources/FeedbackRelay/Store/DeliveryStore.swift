@@ -70,6 +70,24 @@ public enum RetryResult: Sendable, Equatable {
     case superseded
 }
 
+/// The queue as an operator watches it.
+public struct QueueStatistics: Sendable, Equatable {
+    /// Pending and not leased: waiting for their first or next attempt.
+    public var waiting: Int
+    /// Pending and leased: an attempt is under way.
+    public var inFlight: Int
+    public var dead: Int
+    /// When the oldest pending event arrived.
+    public var oldestPendingReceivedAt: Date?
+
+    public init(waiting: Int, inFlight: Int, dead: Int, oldestPendingReceivedAt: Date?) {
+        self.waiting = waiting
+        self.inFlight = inFlight
+        self.dead = dead
+        self.oldestPendingReceivedAt = oldestPendingReceivedAt
+    }
+}
+
 public struct DeliveryPage: Sendable, Equatable {
     public var deliveries: [Delivery]
     public var nextCursor: String?
@@ -106,6 +124,8 @@ public protocol DeliveryStore: Sendable {
     /// The earliest time a pending delivery falls due, for the worker's sleep.
     func nextDue() async throws(StoreError) -> Date?
     func count(state: DeliveryState) async throws(StoreError) -> Int
+    /// How much work is waiting, for `/metrics`.
+    func statistics(now: Date) async throws(StoreError) -> QueueStatistics
     /// Deletes finished deliveries finished before `before`, and expired dedup keys.
     func sweep(finishedBefore before: Date, now: Date) async throws(StoreError) -> SweepResult
     /// Succeeds when the store can be read (readiness).

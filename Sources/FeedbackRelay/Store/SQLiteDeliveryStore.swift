@@ -331,6 +331,28 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         }
     }
 
+    /// Pending and dead rows are counted through their partial indexes; delivered and superseded ones,
+    /// which can be millions, are not counted here (their counters are in `/metrics`).
+    public func statistics(now: Date) async throws(StoreError) -> QueueStatistics {
+        try await read { db in
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'") ?? 0
+            let inFlight =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND lease_until > ?",
+                    arguments: [now.timeIntervalSince1970]
+                ) ?? 0
+            let dead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'dead'") ?? 0
+            let oldest = try Double.fetchOne(db, sql: "SELECT MIN(received_at) FROM deliveries WHERE state = 'pending'")
+            return QueueStatistics(
+                waiting: pending - inFlight,
+                inFlight: inFlight,
+                dead: dead,
+                oldestPendingReceivedAt: oldest.map(Date.init(timeIntervalSince1970:))
+            )
+        }
+    }
+
     public func sweep(finishedBefore before: Date, now: Date) async throws(StoreError) -> SweepResult {
         // In chunks: one transaction deleting a million rows would hold the writer, and every accept
         // behind it, for seconds.

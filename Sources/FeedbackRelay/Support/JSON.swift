@@ -310,6 +310,9 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
 enum JSONText {
     /// A JSON string literal, quotes included.
     static func quoted(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

@@ -198,6 +198,7 @@ final class FlakyStore: DeliveryStore {
     func retryAllDead(now: Date) async throws(StoreError) -> Int { try await base.retryAllDead(now: now) }
     func nextDue() async throws(StoreError) -> Date? { try await base.nextDue() }
     func count(state: DeliveryState) async throws(StoreError) -> Int { try await base.count(state: state) }
+    func statistics(now: Date) async throws(StoreError) -> QueueStatistics { try await base.statistics(now: now) }
     func sweep(finishedBefore before: Date, now: Date) async throws(StoreError) -> SweepResult {
         try await base.sweep(finishedBefore: before, now: now)
     }

@@ -128,6 +128,7 @@ struct RelayHarness {
     struct Reply {
         let status: Int
         let body: String
+        var headers: [(String, String)] = []
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:] }
     }
 
@@ -146,7 +147,7 @@ struct RelayHarness {
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)
-        return Reply(status: Int(response.status.code), body: String(buffer: bytes))
+        return Reply(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers.map { ($0.name, $0.value) })
     }
 
     /// Posts a body of unknown length (chunked transfer encoding), so only the server's own limit applies.

@@ -1,0 +1,204 @@
+import Foundation
+import Prometheus
+
+/// What happened to one webhook request: the bounded `outcome` label of `feedback_relay_requests_total`.
+public enum RequestOutcome: String, Sendable, CaseIterable {
+    case accepted, forwarded, duplicate, ignored, handshake
+    case refusedSignature = "refused_signature"
+    case refusedStale = "refused_stale"
+    case unknownRoute = "unknown_route"
+    case methodNotAllowed = "method_not_allowed"
+    case tooLarge = "too_large"
+    case badBody = "bad_body"
+    case badConversationID = "bad_conversation_id"
+    case unavailable
+    case upstreamRejected = "upstream_rejected"
+    case upstreamFailed = "upstream_failed"
+}
+
+/// How an upstream call ended, as a bounded label: the status class, or `error` when there was no answer.
+enum StatusClass: String, CaseIterable {
+    case informational = "1xx"
+    case success = "2xx"
+    case redirect = "3xx"
+    case clientError = "4xx"
+    case serverError = "5xx"
+    case error
+
+    init(status: Int?) {
+        guard let status, (100..<600).contains(status) else {
+            self = .error
+            return
+        }
+        self = [.informational, .success, .redirect, .clientError, .serverError][status / 100 - 1]
+    }
+
+    init(_ outcome: UpstreamOutcome) {
+        guard case .response(let status, _, _) = outcome else {
+            self = .error
+            return
+        }
+        self.init(status: status)
+    }
+}
+
+/// The relay's Prometheus metrics. Every labelled series is created up front, one set per route, so the
+/// request path only increments atomics; values that are read rather than counted (queue depth, process
+/// memory) are gathered when `/metrics` is scraped. Each relay has its own registry, so several can run
+/// in one process (the tests do).
+public final class RelayMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let routes: [String: RouteSeries]
+    /// Requests for names that are not routes: one series, since the name itself is unbounded.
+    private let unknown: RouteSeries
+
+    static let latencyBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+        .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    final class RouteSeries: Sendable {
+        let requests: [Counter]
+        let ingest: DurationHistogram
+        let attempts: [Counter]
+        let delivered: Counter
+        let dead: [Counter]
+        let retries: Counter
+        let upstream: DurationHistogram
+
+        init(route: String, registry: PrometheusCollectorRegistry) {
+            requests = RequestOutcome.allCases.map { outcome in
+                registry.makeCounter(
+                    name: "feedback_relay_requests_total",
+                    labels: [("route", route), ("outcome", outcome.rawValue)],
+                    help: "Webhook requests answered, by route and outcome (refusals by reason)."
+                )
+            }
+            ingest = registry.makeDurationHistogram(
+                name: "feedback_relay_request_duration_seconds",
+                labels: [("route", route)],
+                buckets: RelayMetrics.latencyBuckets,
+                help: "Time from a webhook request's head to its answer (inline mode includes the upstream call)."
+            )
+            attempts = StatusClass.allCases.map { status in
+                registry.makeCounter(
+                    name: "feedback_relay_upstream_attempts_total",
+                    labels: [("route", route), ("status_class", status.rawValue)],
+                    help: "Calls to the ElevenLabs feedback API, by route and answer class (error: no answer)."
+                )
+            }
+            delivered = registry.makeCounter(
+                name: "feedback_relay_deliveries_total",
+                labels: [("route", route), ("outcome", "delivered"), ("status_class", "2xx")],
+                help: "Events whose delivery ended, by route, outcome (delivered or dead) and the last answer's class."
+            )
+            dead = StatusClass.allCases.map { status in
+                registry.makeCounter(
+                    name: "feedback_relay_deliveries_total",
+                    labels: [("route", route), ("outcome", "dead"), ("status_class", status.rawValue)],
+                    help: "Events whose delivery ended, by route, outcome (delivered or dead) and the last answer's class."
+                )
+            }
+            retries = registry.makeCounter(
+                name: "feedback_relay_delivery_retries_total",
+                labels: [("route", route)],
+                help: "Failed attempts that were scheduled to be tried again."
+            )
+            upstream = registry.makeDurationHistogram(
+                name: "feedback_relay_upstream_duration_seconds",
+                labels: [("route", route)],
+                buckets: RelayMetrics.latencyBuckets,
+                help: "Duration of calls to the ElevenLabs feedback API."
+            )
+        }
+    }
+
+    public init(routes: [String]) {
+        var series: [String: RouteSeries] = [:]
+        for route in routes { series[route] = RouteSeries(route: route, registry: registry) }
+        self.routes = series
+        self.unknown = RouteSeries(route: "", registry: registry)
+    }
+
+    private func series(_ route: String?) -> RouteSeries {
+        route.flatMap { routes[$0] } ?? unknown
+    }
+
+    func request(route: String?, outcome: RequestOutcome, duration: Duration) {
+        let series = series(route)
+        series.requests[RequestOutcome.allCases.firstIndex(of: outcome)!].increment()
+        series.ingest.record(duration)
+    }
+
+    func upstreamCall(route: String, outcome: UpstreamOutcome, duration: Duration) {
+        let series = series(route)
+        series.attempts[StatusClass.allCases.firstIndex(of: StatusClass(outcome))!].increment()
+        series.upstream.record(duration)
+    }
+
+    func deliveryEnded(route: String, result: AttemptResult) {
+        let series = series(route)
+        switch result {
+        case .delivered: series.delivered.increment()
+        case .dead(let status, _): series.dead[StatusClass.allCases.firstIndex(of: StatusClass(status: status))!].increment()
+        case .retry: series.retries.increment()
+        }
+    }
+
+    /// The exposition: the counted series, then what is read at scrape time.
+    func render(now: Date, queue: QueueStatistics?, connections: (transfers: Int, connectionsOpened: Int)?, process: ProcessStatistics) -> [UInt8] {
+        var out = registry.emitToBuffer()
+        var text = PrometheusText()
+        if let queue {
+            text.family("feedback_relay_queue_depth", type: "gauge", help: "Events not yet delivered: waiting, in flight, or dead.")
+            for (state, count) in [("waiting", queue.waiting), ("in_flight", queue.inFlight), ("dead", queue.dead)] {
+                text.sample("feedback_relay_queue_depth", labels: [("state", state)], Double(count))
+            }
+            text.family(
+                "feedback_relay_oldest_pending_age_seconds",
+                type: "gauge",
+                help: "Age of the oldest event not yet delivered (0 when none is pending)."
+            )
+            text.sample("feedback_relay_oldest_pending_age_seconds", queue.oldestPendingReceivedAt.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+        }
+        if let connections {
+            text.family(
+                "feedback_relay_upstream_connections_total",
+                type: "counter",
+                help: "Upstream calls by connection: opened anew, or reused (keep-alive, HTTP/2)."
+            )
+            text.sample("feedback_relay_upstream_connections_total", labels: [("kind", "opened")], Double(connections.connectionsOpened))
+            text.sample(
+                "feedback_relay_upstream_connections_total",
+                labels: [("kind", "reused")],
+                Double(max(0, connections.transfers - connections.connectionsOpened))
+            )
+        }
+        process.write(into: &text)
+        out += text.bytes
+        return out
+    }
+}
+
+/// Samples in the Prometheus text format (version 0.0.4), for values read at scrape time.
+struct PrometheusText {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func family(_ name: String, type: String, help: String) {
+        bytes += Array("# HELP \(name) \(help)\n# TYPE \(name) \(type)\n".utf8)
+    }
+
+    mutating func sample(_ name: String, labels: [(String, String)] = [], _ value: Double) {
+        var line = name
+        if !labels.isEmpty {
+            line += "{" + labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
+        }
+        let number = value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        bytes += Array("\(line) \(number)\n".utf8)
+    }
+
+    static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
+}

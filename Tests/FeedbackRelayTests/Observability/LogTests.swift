@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@testable import FeedbackRelay
+
+/// The log an operator searches at night: one JSON line per request and per delivery attempt, with the
+/// fields named in the README, and never a secret or the API key.
+@Suite struct LogTests {
+    static func objects(_ logs: LogCapture) throws -> [[String: Any]] {
+        try logs.all.map { line in
+            #expect(line.hasSuffix("\n") && !line.dropLast().contains("\n"), "one line each: \(line)")
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return try #require(object, "not a JSON object: \(line)")
+        }
+    }
+
+    @Test func oneLinePerRequestAndPerAttempt() async throws {
+        try await RelayHarness.run(MetricsTests.env, policy: QueueDeliveryTests.fast) { relay in
+            relay.fake.script([.status(503, body: "{}")])
+            let accepted = try await relay.postSigned(
+                "csat",
+                body: MetricsTests.rating("conv_l1", "good", id: "l1"),
+                extraHeaders: [("X-Request-Id", "proxy-req-42")]
+            )
+            #expect(accepted.status == 202)
+            #expect(accepted.headers.contains { $0.0.lowercased() == "x-request-id" && $0.1 == "proxy-req-42" })
+            #expect(await relay.fake.waitUntil { $0.count == 2 })
+            let refused = try await relay.post("/hooks/csat", body: "{}")
+            #expect(refused.status == 401)
+            let generated = try #require(refused.headers.first { $0.0.lowercased() == "x-request-id" }?.1)
+            try await Task.sleep(for: .milliseconds(100))
+
+            let lines = try Self.objects(relay.logs)
+            for line in lines {
+                #expect(line["ts"] is String && line["level"] is String && line["msg"] is String, "\(line)")
+            }
+            let requests = lines.filter { $0["request_id"] != nil }
+            #expect(requests.count == 2)
+            let first = try #require(requests.first { $0["request_id"] as? String == "proxy-req-42" })
+            #expect(first["route"] as? String == "csat" && first["outcome"] as? String == "accepted" && first["status"] as? Int == 202)
+            #expect(first["conversation_id"] as? String == "conv_l1" && first["feedback"] as? String == "like")
+            #expect(first["delivery_id"] is Int && first["duration_ms"] is Double && first["level"] as? String == "info")
+            let second = try #require(requests.first { $0["request_id"] as? String == generated })
+            #expect(second["outcome"] as? String == "refused_signature" && second["status"] as? Int == 401)
+            #expect(second["reason"] as? String == "header X-Hub-Signature-256 is missing" && second["level"] as? String == "warning")
+
+            let attempts = lines.filter { $0["attempt"] != nil }.sorted { ($0["attempt"] as? Int ?? 0) < ($1["attempt"] as? Int ?? 0) }
+            #expect(attempts.map { $0["outcome"] as? String } == ["retry", "delivered"])
+            #expect(attempts.map { $0["upstream_status"] as? Int } == [503, 200])
+            for attempt in attempts {
+                #expect(attempt["delivery_id"] as? Int == first["delivery_id"] as? Int)
+                #expect(attempt["upstream_ms"] is Double && attempt["conversation_id"] as? String == "conv_l1")
+            }
+            #expect(attempts.first?["next_attempt_at"] is String)
+        }
+    }
+
+    @Test func neitherTheKeyNorASecretIsEverLogged() async throws {
+        try await RelayHarness.run(MetricsTests.env, policy: QueueDeliveryTests.fast) { relay in
+            // An upstream that echoes the key it was sent, in an answer that ends the delivery.
+            relay.fake.behave(.echoKey)
+            #expect(try await relay.postSigned("csat", body: MetricsTests.rating("conv_k1", "good", id: "k1")).status == 202)
+            #expect(try await relay.post("/hooks/csat", body: "{}", headers: [("X-Hub-Signature-256", "sha256=csat-secret")]).status == 401)
+            let elevenlabs = try RequestSigner.sign(route: relay.relay.config.route(named: "calls")!, body: Array("{}".utf8), now: relay.clock.now)
+            _ = try await relay.post(elevenlabs.target, body: "{}", headers: elevenlabs.headers.map { ($0.name, $0.value) })
+            #expect(await relay.fake.waitUntil { $0.count >= 1 })
+            try await Task.sleep(for: .milliseconds(200))
+            let text = relay.logs.text
+            #expect(text.contains("conv_k1"), "the conversation id is what operators search by")
+            #expect(text.contains("[redacted]"), "the echoed key was seen and redacted")
+            for secret in [relay.fake.apiKey, "csat-secret", "wsec_metrics"] {
+                #expect(!text.contains(secret), "\(secret) appears in the log")
+            }
+        }
+    }
+}
