@@ -2,8 +2,11 @@
 # Shared by bench/run.sh and bench/queue.sh: scratch state, the release binary, and processes that
 # are stopped on exit.
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[[ -x .build/release/feedback-relay ]] || swift build -c release --product feedback-relay
-BIN=$PWD/.build/release/feedback-relay
+# BIN=path/to/feedback-relay measures another build (bench/observability.sh compares two).
+if [[ -z ${BIN:-} ]]; then
+  [[ -x .build/release/feedback-relay ]] || swift build -c release --product feedback-relay
+  BIN=$PWD/.build/release/feedback-relay
+fi
 RELAY_PORT=18095 MANAGEMENT_PORT=18096
 
 pids=()

@@ -24,7 +24,7 @@ relay() {  # relay MODE [extra env...]: (re)start the relay on a fresh or kept s
   [[ -n ${relay_pid:-} ]] && { kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; }
   env ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true \
     RELAY_LISTEN=127.0.0.1:$RELAY_PORT RELAY_MANAGEMENT_LISTEN=127.0.0.1:$MANAGEMENT_PORT RELAY_DELIVERY="$1" \
-    RELAY_STORE="sqlite:$STATE/data/relay.sqlite" RELAY_CONCURRENCY=64 RELAY_LOG_LEVEL=warning \
+    RELAY_STORE="sqlite:$STATE/data/relay.sqlite" RELAY_CONCURRENCY=64 RELAY_LOG_LEVEL="${RELAY_LOG_LEVEL:-info}" \
     RELAY_ROUTE_BENCH_PRESET=token RELAY_ROUTE_BENCH_SECRET=bench-token RELAY_ROUTE_BENCH_TOKEN_HEADER=X-Relay-Token \
     RELAY_ROUTE_BENCH_CONVERSATION_ID=/conversation_id RELAY_ROUTE_BENCH_FEEDBACK=/rating RELAY_ROUTE_BENCH_LIKE=good \
     RELAY_ROUTE_BENCH_EVENT_ID=/id "${@:2}" "$BIN" serve >>"$STATE/relay.log" 2>&1 &

@@ -21,26 +21,50 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let merged = mergedMetadata(event.metadata)
-        var line = "{\"ts\":\"" + RFC3339.formatMilliseconds(Date()) + "\",\"level\":\"" + event.level.rawValue + "\""
-        line += ",\"msg\":" + JSONText.quoted(event.message.description) + ",\"logger\":" + JSONText.quoted(label)
+        // The usual case, a line's own metadata and nothing else, skips merging dictionaries.
+        let merged = metadata.isEmpty && metadataProvider == nil ? event.metadata ?? [:] : mergedMetadata(event.metadata)
+        var line = "{\"ts\":\""
+        line.reserveCapacity(512)
+        line += RFC3339.formatMilliseconds(Date())
+        line += "\",\"level\":\""
+        line += event.level.rawValue
+        line += "\",\"msg\":"
+        JSONText.appendQuoted(event.message.description, to: &line)
+        line += ",\"logger\":"
+        JSONText.appendQuoted(label, to: &line)
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += "," + JSONText.quoted(key) + ":" + Self.json(value)
+            line += ","
+            JSONText.appendQuoted(key, to: &line)
+            line += ":"
+            Self.append(value, to: &line)
         }
         line += "}\n"
         sink.write(line)
     }
 
-    static func json(_ value: Logger.MetadataValue) -> String {
+    static func append(_ value: Logger.MetadataValue, to out: inout String) {
         switch value {
-        case .string(let text): JSONText.quoted(text)
+        case .string(let text): JSONText.appendQuoted(text, to: &out)
         // Counts, ids and durations stay numbers, so log tools can compare and sum them.
-        case .stringConvertible(let number as any BinaryInteger): number.description
-        case .stringConvertible(let number as Double) where number.isFinite: number.description
-        case .stringConvertible(let convertible): JSONText.quoted(convertible.description)
-        case .array(let values): "[" + values.map(json).joined(separator: ",") + "]"
+        case .stringConvertible(let number as any BinaryInteger): out += number.description
+        case .stringConvertible(let number as Double) where number.isFinite: out += number.description
+        case .stringConvertible(let convertible): JSONText.appendQuoted(convertible.description, to: &out)
+        case .array(let values):
+            out += "["
+            for (index, element) in values.enumerated() {
+                if index > 0 { out += "," }
+                append(element, to: &out)
+            }
+            out += "]"
         case .dictionary(let values):
-            "{" + values.sorted { $0.key < $1.key }.map { JSONText.quoted($0.key) + ":" + json($0.value) }.joined(separator: ",") + "}"
+            out += "{"
+            for (index, (key, element)) in values.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { out += "," }
+                JSONText.appendQuoted(key, to: &out)
+                out += ":"
+                append(element, to: &out)
+            }
+            out += "}"
         }
     }
 }

@@ -18,30 +18,36 @@ public struct LogSink: Sendable {
 }
 
 /// A line per request is thousands of lines a second. Writing each with its own `write(2)` under a
-/// lock would make request threads queue for the terminal or the container's log pipe; instead they
-/// append to a buffer and one thread writes whatever has gathered, in one call. If the reader stops
-/// reading, lines beyond `limit` bytes are dropped and counted, and requests never wait for it.
+/// lock would make request threads queue for the terminal or the container's log pipe, and waking a
+/// writer thread for each line costs nearly as much. Instead requests append to a buffer, and one
+/// thread writes whatever has gathered, in one call, every `interval` (or sooner once `wakeAt` bytes
+/// wait). If the reader stops reading, lines beyond `limit` bytes are dropped and counted, and
+/// requests never wait for it.
 final class LogWriter: Sendable {
     private struct Buffer {
         var bytes: [UInt8] = []
         var dropped = 0
-        var writing = false
     }
 
     static let standardOutput = LogWriter(descriptor: STDOUT_FILENO)
 
     private let descriptor: Int32
     private let limit: Int
+    private let wakeAt: Int
     private let buffer = Mutex(Buffer())
     private let ready = DispatchSemaphore(value: 0)
+    /// One writer at a time: the thread, or `flush` at exit.
+    private let writing = Mutex(())
 
-    init(descriptor: Int32, limit: Int = 8 << 20) {
+    init(descriptor: Int32, interval: Duration = .milliseconds(10), wakeAt: Int = 64 << 10, limit: Int = 8 << 20) {
         self.descriptor = descriptor
         self.limit = limit
+        self.wakeAt = wakeAt
+        let nanoseconds = Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
         let thread = Thread { [self] in
             while true {
-                ready.wait()
-                drain()
+                _ = ready.wait(timeout: .now() + .nanoseconds(nanoseconds))
+                flush()
             }
         }
         thread.name = "feedback-relay-log"
@@ -54,35 +60,28 @@ final class LogWriter: Sendable {
                 buffer.dropped += 1
                 return false
             }
-            let wasEmpty = buffer.bytes.isEmpty
+            let before = buffer.bytes.count
             buffer.bytes.append(contentsOf: line.utf8)
-            return wasEmpty && !buffer.writing
+            return before < wakeAt && buffer.bytes.count >= wakeAt
         }
         if wake { ready.signal() }
     }
 
-    /// Writes everything buffered so far, from the calling thread.
+    /// Writes everything buffered so far.
     func flush() {
-        drain()
-    }
-
-    private func drain() {
-        while true {
+        writing.withLock { _ in
             let (bytes, dropped) = buffer.withLock { buffer -> ([UInt8], Int) in
                 let taken = (buffer.bytes, buffer.dropped)
                 buffer.bytes = []
                 buffer.bytes.reserveCapacity(min(taken.0.count, 1 << 20))
                 buffer.dropped = 0
-                buffer.writing = !taken.0.isEmpty || taken.1 > 0
                 return taken
             }
-            guard !bytes.isEmpty || dropped > 0 else { return }
             if dropped > 0 {
                 let notice = "{\"level\":\"warning\",\"msg\":\"dropped \(dropped) log lines: standard output was not being read fast enough\"}\n"
                 writeAll(Array(notice.utf8))
             }
-            writeAll(bytes)
-            buffer.withLock { $0.writing = false }
+            if !bytes.isEmpty { writeAll(bytes) }
         }
     }
 

@@ -14,6 +14,10 @@ public enum RequestOutcome: String, Sendable, CaseIterable {
     case unavailable
     case upstreamRejected = "upstream_rejected"
     case upstreamFailed = "upstream_failed"
+
+    /// Position in `allCases`, which is rebuilt on every access.
+    var index: Int { Self.indices[self]! }
+    private static let indices = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
 }
 
 /// How an upstream call ended, as a bounded label: the status class, or `error` when there was no answer.
@@ -24,6 +28,9 @@ enum StatusClass: String, CaseIterable {
     case clientError = "4xx"
     case serverError = "5xx"
     case error
+
+    var index: Int { Self.indices[self]! }
+    private static let indices = Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
 
     init(status: Int?) {
         guard let status, (100..<600).contains(status) else {
@@ -127,13 +134,13 @@ public final class RelayMetrics: Sendable {
 
     func request(route: String?, outcome: RequestOutcome, duration: Duration) {
         let series = series(route)
-        series.requests[RequestOutcome.allCases.firstIndex(of: outcome)!].increment()
+        series.requests[outcome.index].increment()
         series.ingest.record(duration)
     }
 
     func upstreamCall(route: String, outcome: UpstreamOutcome, duration: Duration) {
         let series = series(route)
-        series.attempts[StatusClass.allCases.firstIndex(of: StatusClass(outcome))!].increment()
+        series.attempts[StatusClass(outcome).index].increment()
         series.upstream.record(duration)
     }
 
@@ -141,7 +148,7 @@ public final class RelayMetrics: Sendable {
         let series = series(route)
         switch result {
         case .delivered: series.delivered.increment()
-        case .dead(let status, _): series.dead[StatusClass.allCases.firstIndex(of: StatusClass(status: status))!].increment()
+        case .dead(let status, _): series.dead[StatusClass(status: status).index].increment()
         case .retry: series.retries.increment()
         }
     }

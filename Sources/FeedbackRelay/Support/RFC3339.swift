@@ -16,22 +16,38 @@ enum RFC3339 {
     static func formatMilliseconds(_ date: Date) -> String {
         let interval = date.timeIntervalSince1970
         var seconds = time_t(interval.rounded(.down))
-        let millis = Int((interval - Double(seconds)) * 1000)
+        let millis = min(max(Int((interval - Double(seconds)) * 1000), 0), 999)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func digits(_ value: Int, _ count: Int) -> [UInt8] {
-            var out = [UInt8](repeating: UInt8(ascii: "0"), count: count)
-            var rest = value
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var index = 0
+            func put(_ value: Int, _ count: Int) {
+                var rest = value
+                for offset in stride(from: count - 1, through: 0, by: -1) {
+                    buffer[index + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                index += count
             }
-            return out
+            func put(_ character: Unicode.Scalar) {
+                buffer[index] = UInt8(ascii: character)
+                index += 1
+            }
+            put(Int(parts.tm_year) + 1900, 4)
+            put("-")
+            put(Int(parts.tm_mon) + 1, 2)
+            put("-")
+            put(Int(parts.tm_mday), 2)
+            put("T")
+            put(Int(parts.tm_hour), 2)
+            put(":")
+            put(Int(parts.tm_min), 2)
+            put(":")
+            put(Int(parts.tm_sec), 2)
+            put(".")
+            put(millis, 3)
+            put("Z")
+            return index
         }
-        var bytes = digits(Int(parts.tm_year) + 1900, 4) + [UInt8(ascii: "-")] + digits(Int(parts.tm_mon) + 1, 2) + [UInt8(ascii: "-")]
-        bytes += digits(Int(parts.tm_mday), 2) + [UInt8(ascii: "T")] + digits(Int(parts.tm_hour), 2) + [UInt8(ascii: ":")]
-        bytes += digits(Int(parts.tm_min), 2) + [UInt8(ascii: ":")] + digits(Int(parts.tm_sec), 2) + [UInt8(ascii: ".")]
-        bytes += digits(min(max(millis, 0), 999), 3) + [UInt8(ascii: "Z")]
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
