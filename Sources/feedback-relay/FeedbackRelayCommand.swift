@@ -24,6 +24,13 @@ func loadConfig() -> RelayConfig {
     }
 }
 
+func requireRoute(_ name: String, in config: RelayConfig) throws -> Route {
+    guard let route = config.route(named: name) else {
+        throw ValidationError("no route named '\(name)'; configured: \(config.routes.map(\.name).joined(separator: ", "))")
+    }
+    return route
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the relay (the default).")
 
@@ -150,9 +157,7 @@ struct TestRoute: ParsableCommand {
 
     func run() throws {
         let config = loadConfig()
-        guard let route = config.route(named: self.route) else {
-            throw ValidationError("no route named '\(self.route)'; configured: \(config.routes.map(\.name).joined(separator: ", "))")
-        }
+        let route = try requireRoute(self.route, in: config)
         var parsed = Headers()
         for header in headers {
             guard let colon = header.firstIndex(of: ":") else { throw ValidationError("--header '\(header)' is not 'Name: value'") }
@@ -190,9 +195,7 @@ struct Sign: ParsableCommand {
 
     func run() throws {
         let config = loadConfig()
-        guard let route = config.route(named: self.route) else {
-            throw ValidationError("no route named '\(self.route)'; configured: \(config.routes.map(\.name).joined(separator: ", "))")
-        }
+        let route = try requireRoute(self.route, in: config)
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: body)))
         let date = now.map(Date.init(timeIntervalSince1970:)) ?? Date()
         let signed = try RequestSigner.sign(route: route, body: bytes, now: date, secretIndex: secret - 1, query: query)

@@ -75,38 +75,33 @@ public final class RelayMetrics: Sendable {
         let upstream: DurationHistogram
 
         init(route: String, registry: PrometheusCollectorRegistry) {
-            requests = RequestOutcome.allCases.map { outcome in
-                registry.makeCounter(
-                    name: "feedback_relay_requests_total",
-                    labels: [("route", route), ("outcome", outcome.rawValue)],
-                    help: "Webhook requests answered, by route and outcome (refusals by reason)."
-                )
+            /// One counter per value of the last label, in the order of `values`.
+            func counters(_ name: String, _ labels: [(String, String)], _ label: String, _ values: [String], _ help: String) -> [Counter] {
+                values.map { registry.makeCounter(name: name, labels: [("route", route)] + labels + [(label, $0)], help: help) }
             }
+            requests = counters(
+                "feedback_relay_requests_total",
+                [],
+                "outcome",
+                RequestOutcome.allCases.map(\.rawValue),
+                "Webhook requests answered, by route and outcome (refusals by reason)."
+            )
             ingest = registry.makeDurationHistogram(
                 name: "feedback_relay_request_duration_seconds",
                 labels: [("route", route)],
                 buckets: RelayMetrics.latencyBuckets,
                 help: "Time from a webhook request's head to its answer (inline mode includes the upstream call)."
             )
-            attempts = StatusClass.allCases.map { status in
-                registry.makeCounter(
-                    name: "feedback_relay_upstream_attempts_total",
-                    labels: [("route", route), ("status_class", status.rawValue)],
-                    help: "Calls to the ElevenLabs feedback API, by route and answer class (error: no answer)."
-                )
-            }
-            delivered = registry.makeCounter(
-                name: "feedback_relay_deliveries_total",
-                labels: [("route", route), ("outcome", "delivered"), ("status_class", "2xx")],
-                help: "Events whose delivery ended, by route, outcome (delivered or dead) and the last answer's class."
+            attempts = counters(
+                "feedback_relay_upstream_attempts_total",
+                [],
+                "status_class",
+                StatusClass.allCases.map(\.rawValue),
+                "Calls to the ElevenLabs feedback API, by route and answer class (error: no answer)."
             )
-            dead = StatusClass.allCases.map { status in
-                registry.makeCounter(
-                    name: "feedback_relay_deliveries_total",
-                    labels: [("route", route), ("outcome", "dead"), ("status_class", status.rawValue)],
-                    help: "Events whose delivery ended, by route, outcome (delivered or dead) and the last answer's class."
-                )
-            }
+            let ended = "Events whose delivery ended, by route, outcome (delivered or dead) and the last answer's class."
+            delivered = counters("feedback_relay_deliveries_total", [("outcome", "delivered")], "status_class", ["2xx"], ended)[0]
+            dead = counters("feedback_relay_deliveries_total", [("outcome", "dead")], "status_class", StatusClass.allCases.map(\.rawValue), ended)
             retries = registry.makeCounter(
                 name: "feedback_relay_delivery_retries_total",
                 labels: [("route", route)],
