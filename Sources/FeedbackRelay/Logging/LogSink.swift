@@ -19,10 +19,10 @@ public struct LogSink: Sendable {
 
 /// A line per request is thousands of lines a second. Writing each with its own `write(2)` under a
 /// lock would make request threads queue for the terminal or the container's log pipe, and waking a
-/// writer thread for each line costs nearly as much. Instead requests append to a buffer, and one
-/// thread writes whatever has gathered, in one call, every `interval` (or sooner once `wakeAt` bytes
-/// wait). If the reader stops reading, lines beyond `limit` bytes are dropped and counted, and
-/// requests never wait for it.
+/// writer thread for each line costs nearly as much. Instead requests append to a buffer; the first
+/// line into an empty buffer wakes one thread, which waits `gather` for more to arrive and writes
+/// them all in one call. Busy, that is one write per `gather`; idle, the thread sleeps. If the reader
+/// stops reading, lines beyond `limit` bytes are dropped and counted, and requests never wait for it.
 final class LogWriter: Sendable {
     private struct Buffer {
         var bytes: [UInt8] = []
@@ -33,20 +33,19 @@ final class LogWriter: Sendable {
 
     private let descriptor: Int32
     private let limit: Int
-    private let wakeAt: Int
     private let buffer = Mutex(Buffer())
     private let ready = DispatchSemaphore(value: 0)
     /// One writer at a time: the thread, or `flush` at exit.
     private let writing = Mutex(())
 
-    init(descriptor: Int32, interval: Duration = .milliseconds(10), wakeAt: Int = 64 << 10, limit: Int = 8 << 20) {
+    init(descriptor: Int32, gather: Duration = .milliseconds(10), limit: Int = 8 << 20) {
         self.descriptor = descriptor
         self.limit = limit
-        self.wakeAt = wakeAt
-        let nanoseconds = Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
+        let microseconds = UInt32(gather.components.seconds * 1_000_000 + gather.components.attoseconds / 1_000_000_000_000)
         let thread = Thread { [self] in
             while true {
-                _ = ready.wait(timeout: .now() + .nanoseconds(nanoseconds))
+                ready.wait()
+                usleep(microseconds)
                 flush()
             }
         }
@@ -60,9 +59,8 @@ final class LogWriter: Sendable {
                 buffer.dropped += 1
                 return false
             }
-            let before = buffer.bytes.count
             buffer.bytes.append(contentsOf: line.utf8)
-            return before < wakeAt && buffer.bytes.count >= wakeAt
+            return buffer.bytes.count == line.utf8.count
         }
         if wake { ready.signal() }
     }
@@ -77,11 +75,12 @@ final class LogWriter: Sendable {
                 buffer.dropped = 0
                 return taken
             }
+            // The kept lines came before the dropped ones.
+            if !bytes.isEmpty { writeAll(bytes) }
             if dropped > 0 {
                 let notice = "{\"level\":\"warning\",\"msg\":\"dropped \(dropped) log lines: standard output was not being read fast enough\"}\n"
                 writeAll(Array(notice.utf8))
             }
-            if !bytes.isEmpty { writeAll(bytes) }
         }
     }
 

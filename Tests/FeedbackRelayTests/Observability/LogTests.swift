@@ -73,4 +73,32 @@ import Testing
             }
         }
     }
+
+    /// Reads what a `LogWriter` wrote to a pipe until `count` lines have arrived or a second has passed.
+    static func read(_ pipe: Pipe, lines count: Int) -> [String] {
+        var text = ""
+        let deadline = Date().addingTimeInterval(1)
+        let handle = pipe.fileHandleForReading
+        while text.filter({ $0 == "\n" }).count < count, Date() < deadline {
+            var poller = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 50) > 0 else { continue }
+            text += String(decoding: handle.availableData, as: UTF8.self)
+        }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    @Test func theWriterKeepsOrderAndDropsRatherThanBlocks() throws {
+        let pipe = Pipe()
+        let writer = LogWriter(descriptor: pipe.fileHandleForWriting.fileDescriptor)
+        for index in 0..<1000 { writer.append("line \(index)\n") }
+        #expect(Self.read(pipe, lines: 1000) == (0..<1000).map { "line \($0)" })
+
+        // A reader that has fallen 50 bytes behind: the lines that do not fit are counted, not waited for.
+        let full = Pipe()
+        let small = LogWriter(descriptor: full.fileHandleForWriting.fileDescriptor, limit: 50)
+        for index in 0..<3 { small.append("a line of thirty bytes, no. \(index)\n") }
+        let lines = Self.read(full, lines: 2)
+        #expect(lines.first == "a line of thirty bytes, no. 0")
+        #expect(lines.count == 2 && lines[1].contains("dropped 2 log lines"))
+    }
 }
