@@ -32,11 +32,11 @@ public struct JSONLogHandler: LogHandler {
         JSONText.appendQuoted(event.message.description, to: &line)
         line += ",\"logger\":"
         JSONText.appendQuoted(label, to: &line)
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+        for key in merged.keys.sorted() {
             line += ","
             JSONText.appendQuoted(key, to: &line)
             line += ":"
-            Self.append(value, to: &line)
+            Self.append(merged[key]!, to: &line)
         }
         line += "}\n"
         sink.write(line)
@@ -46,7 +46,9 @@ public struct JSONLogHandler: LogHandler {
         switch value {
         case .string(let text): JSONText.appendQuoted(text, to: &out)
         // Counts, ids and durations stay numbers, so log tools can compare and sum them.
-        case .stringConvertible(let number as any BinaryInteger): out += number.description
+        // Concrete casts: a cast to `any BinaryInteger` asks the runtime for conformances on every line.
+        case .stringConvertible(let number as Int): out += String(number)
+        case .stringConvertible(let number as Int64): out += String(number)
         case .stringConvertible(let number as Double) where number.isFinite: out += number.description
         case .stringConvertible(let convertible): JSONText.appendQuoted(convertible.description, to: &out)
         case .array(let values):
