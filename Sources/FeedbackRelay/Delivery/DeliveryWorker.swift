@@ -135,28 +135,31 @@ public final class DeliveryWorker: Service, Sendable {
     /// One line per attempt: delivered at info, a retry at warning, a dead event at error.
     private func logAttempt(_ delivery: Delivery, _ result: AttemptResult, elapsed: Duration?) {
         let level: Logger.Level
-        var metadata: Logger.Metadata = [
-            "delivery_id": .stringConvertible(delivery.id), "route": .string(delivery.route), "conversation_id": .string(delivery.conversationID),
-            "feedback": .string(delivery.feedback.rawValue), "attempt": .stringConvertible(delivery.attempts),
-        ]
-        if let elapsed { metadata["upstream_ms"] = .stringConvertible(RequestRecord.milliseconds(elapsed)) }
-        let message: String
         let outcome: String
+        let message: String
+        let status: Int?
+        var nextAttempt: Date?
         switch result {
-        case .delivered(let status):
-            (level, outcome, message) = (.info, "delivered", "delivered")
-            metadata["upstream_status"] = .stringConvertible(status)
-        case .retry(let at, let status, let error):
-            (level, outcome, message) = (.warning, "retry", "attempt failed, retrying: \(error.prefix(512))")
-            if let status { metadata["upstream_status"] = .stringConvertible(status) }
-            metadata["next_attempt_at"] = .string(RFC3339.format(at))
-        case .dead(let status, let error):
-            (level, outcome, message) = (.error, "dead", "delivery dead: \(error.prefix(512))")
-            if let status { metadata["upstream_status"] = .stringConvertible(status) }
+        case .delivered(let answered):
+            (level, outcome, message, status) = (.info, "delivered", "delivered", answered)
+        case .retry(let at, let answered, let error):
+            (level, outcome, message, status) = (.warning, "retry", "attempt failed, retrying: \(error.prefix(512))", answered)
+            nextAttempt = at
+        case .dead(let answered, let error):
+            (level, outcome, message, status) = (.error, "dead", "delivery dead: \(error.prefix(512))", answered)
         }
         guard logger.logLevel <= level else { return }
-        metadata["outcome"] = .string(outcome)
-        logger.log(level: level, "\(message)", metadata: metadata)
+        var fields = LogFields()
+        fields.add("delivery_id", delivery.id)
+        fields.add("attempt", delivery.attempts)
+        fields.add("route", delivery.route)
+        fields.add("conversation_id", delivery.conversationID)
+        fields.add("feedback", delivery.feedback.rawValue)
+        fields.add("outcome", outcome)
+        fields.add("upstream_status", status)
+        fields.add("upstream_ms", elapsed.map(RequestRecord.milliseconds))
+        fields.add("next_attempt_at", nextAttempt.map(RFC3339.format))
+        logger.log(level: level, "\(message)", metadata: fields.metadata)
     }
 }
 

@@ -23,22 +23,19 @@ struct RequestRecord {
     func log(to logger: Logger, status: Int, duration: Duration) {
         let level: Logger.Level = status < 400 ? .info : status < 500 ? .warning : .error
         guard logger.logLevel <= level else { return }
-        var metadata: Logger.Metadata = [
-            "request_id": .string(id),
-            "outcome": .string(outcome.rawValue),
-            "status": .stringConvertible(status),
-            "duration_ms": .stringConvertible(Self.milliseconds(duration)),
-        ]
-        if let route { metadata["route"] = .string(route) }
-        if let reason { metadata["reason"] = .string(reason) }
-        if let event {
-            metadata["conversation_id"] = .string(event.conversationID)
-            metadata["feedback"] = .string(event.feedback.rawValue)
-        }
-        if let deliveryID { metadata["delivery_id"] = .stringConvertible(deliveryID) }
-        if let upstreamStatus { metadata["upstream_status"] = .stringConvertible(upstreamStatus) }
-        if let upstreamDuration { metadata["upstream_ms"] = .stringConvertible(Self.milliseconds(upstreamDuration)) }
-        logger.log(level: level, "\(reason.map { outcome.rawValue + ": " + $0 } ?? outcome.rawValue)", metadata: metadata)
+        var fields = LogFields()
+        fields.add("request_id", id)
+        fields.add("route", route)
+        fields.add("outcome", outcome.rawValue)
+        fields.add("status", status)
+        fields.add("reason", reason)
+        fields.add("conversation_id", event?.conversationID)
+        fields.add("feedback", event?.feedback.rawValue)
+        fields.add("delivery_id", deliveryID)
+        fields.add("duration_ms", Self.milliseconds(duration))
+        fields.add("upstream_status", upstreamStatus)
+        fields.add("upstream_ms", upstreamDuration.map(Self.milliseconds))
+        logger.log(level: level, "\(reason.map { outcome.rawValue + ": " + $0 } ?? outcome.rawValue)", metadata: fields.metadata)
     }
 
     /// Milliseconds to the microsecond: enough to tell a 40 µs answer from a 4 ms one.

@@ -32,11 +32,15 @@ public struct JSONLogHandler: LogHandler {
         JSONText.appendQuoted(event.message.description, to: &line)
         line += ",\"logger\":"
         JSONText.appendQuoted(label, to: &line)
-        for key in merged.keys.sorted() {
-            line += ","
-            JSONText.appendQuoted(key, to: &line)
-            line += ":"
-            Self.append(merged[key]!, to: &line)
+        if merged.count == 1, case .stringConvertible(let fields as LogFields)? = merged[LogFields.key] {
+            fields.appendJSON(to: &line)
+        } else {
+            for key in merged.keys.sorted() {
+                line += ","
+                JSONText.appendQuoted(key, to: &line)
+                line += ":"
+                Self.append(merged[key]!, to: &line)
+            }
         }
         line += "}\n"
         sink.write(line)

@@ -21,7 +21,11 @@ public struct TextLogHandler: LogHandler {
         let merged = mergedMetadata(event.metadata)
         var line = RFC3339.formatMilliseconds(Date()) + " " + event.level.rawValue + " " + event.message.description
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(value)"
+            if key == LogFields.key, case .stringConvertible(let fields as LogFields) = value {
+                line += " \(fields)"
+            } else {
+                line += " \(key)=\(value)"
+            }
         }
         sink.write(line + "\n")
     }
