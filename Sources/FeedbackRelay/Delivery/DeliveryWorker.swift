@@ -158,7 +158,7 @@ public final class DeliveryWorker: Service, Sendable {
         fields.add("outcome", outcome)
         fields.add("upstream_status", status)
         fields.add("upstream_ms", elapsed.map(RequestRecord.milliseconds))
-        fields.add("next_attempt_at", nextAttempt.map(RFC3339.format))
+        fields.add("next_attempt_at", nextAttempt.map(RFC3339.formatMilliseconds))
         logger.log(level: level, "\(message)", metadata: fields.metadata)
     }
 }
