@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import FeedbackRelay
@@ -100,5 +101,22 @@ import Testing
         let lines = Self.read(full, lines: 2)
         #expect(lines.first == "a line of thirty bytes, no. 0")
         #expect(lines.count == 2 && lines[1].contains("dropped 2 log lines"))
+    }
+
+    @Test func theTextFormatCarriesTheSameFields() throws {
+        let capture = LogCapture()
+        var record = RequestRecord(id: "req-7")
+        record.route = "csat"
+        record.outcome = .refusedStale
+        record.reason = "timestamp X-Ts is 400 s away from now, outside the tolerance"
+        record.log(to: Logger.relay(format: .text, level: .info, sink: capture.sink), status: 401, duration: .microseconds(1500))
+        record.log(to: Logger.relay(format: .json, level: .info, sink: capture.sink), status: 401, duration: .microseconds(1500))
+        let (text, json) = (capture.all[0], capture.all[1])
+        #expect(text.contains(" warning refused_stale: timestamp X-Ts is 400 s away"))
+        #expect(text.contains("request_id=req-7 route=csat outcome=refused_stale status=401 reason=timestamp X-Ts is 400 s away"))
+        #expect(text.contains("duration_ms=1.5"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["request_id"] as? String == "req-7" && object["status"] as? Int == 401 && object["duration_ms"] as? Double == 1.5)
+        #expect(object["level"] as? String == "warning" && object["outcome"] as? String == "refused_stale")
     }
 }
