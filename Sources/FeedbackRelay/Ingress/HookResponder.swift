@@ -76,7 +76,7 @@ struct HookResponder: HTTPResponder {
         let signed = SignedRequest(method: request.method.rawValue, target: request.uri.string, headers: headers, body: Array(buffer: body))
 
         if case .refused(let refusal) = route.verifier.verify(signed, now: now()) {
-            record.outcome = refusal.category == "stale" ? .refusedStale : .refusedSignature
+            record.outcome = refusal.outcome
             record.reason = refusal.description
             return .unauthorized
         }

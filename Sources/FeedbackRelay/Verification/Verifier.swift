@@ -88,11 +88,11 @@ public enum Refusal: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A bounded label: `signature` or `stale`.
-    public var category: String {
+    /// The outcome it is counted and logged as.
+    public var outcome: RequestOutcome {
         switch self {
-        case .staleTimestamp: "stale"
-        default: "signature"
+        case .staleTimestamp: .refusedStale
+        default: .refusedSignature
         }
     }
 }
