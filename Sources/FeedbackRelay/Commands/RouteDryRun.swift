@@ -7,7 +7,6 @@ public enum RouteDryRun {
         public var lines: [String] = []
         /// The status the relay would answer (202 in queue mode when it would send).
         public var status = 0
-        public var wouldSend: Bool { status == 202 || status == 200 && lines.contains { $0.hasPrefix("send ") } }
 
         mutating func add(_ step: String, _ detail: String) {
             let label = step.padding(toLength: 13, withPad: " ", startingAt: 0)

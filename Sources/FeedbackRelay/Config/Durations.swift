@@ -26,4 +26,10 @@ extension Duration {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
+
+    /// Milliseconds to the microsecond, for logs: enough to tell a 40 µs answer from a 4 ms one.
+    var fractionalMilliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds * 1_000_000 + attoseconds / 1_000_000_000_000) / 1000
+    }
 }

@@ -113,8 +113,9 @@ public final class DeliveryWorker: Service, Sendable {
             let outcome = await client.send(
                 FeedbackRequest(baseURL: route.baseURL, apiKey: route.apiKey, conversationID: delivery.conversationID, feedback: delivery.feedback)
             )
-            elapsed = ContinuousClock.now - started
-            metrics.upstreamCall(route: delivery.route, outcome: outcome, duration: elapsed!)
+            let took = ContinuousClock.now - started
+            elapsed = took
+            metrics.upstreamCall(route: delivery.route, outcome: outcome, duration: took)
             result = policy.decide(outcome, attempts: delivery.attempts, receivedAt: delivery.receivedAt, now: now(), apiKey: route.apiKey)
         } else {
             result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
@@ -157,7 +158,7 @@ public final class DeliveryWorker: Service, Sendable {
         fields.add("feedback", delivery.feedback.rawValue)
         fields.add("outcome", outcome)
         fields.add("upstream_status", status)
-        fields.add("upstream_ms", elapsed.map(RequestRecord.milliseconds))
+        fields.add("upstream_ms", elapsed?.fractionalMilliseconds)
         fields.add("next_attempt_at", nextAttempt.map(RFC3339.formatMilliseconds))
         logger.log(level: level, "\(message)", metadata: fields.metadata)
     }

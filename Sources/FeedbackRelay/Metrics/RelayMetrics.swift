@@ -75,43 +75,50 @@ public final class RelayMetrics: Sendable {
         let upstream: DurationHistogram
 
         init(route: String, registry: PrometheusCollectorRegistry) {
-            /// One counter per value of the last label, in the order of `values`.
-            func counters(_ name: String, _ labels: [(String, String)], _ label: String, _ values: [String], _ help: String) -> [Counter] {
-                values.map { registry.makeCounter(name: name, labels: [("route", route)] + labels + [(label, $0)], help: help) }
+            func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+                MetricNameDescriptor(namespace: "feedback_relay", metricName: metric, unitName: unit, helpText: help)
             }
+            /// One counter per value of the last label, in the order of `values`.
+            func counters(_ name: MetricNameDescriptor, _ labels: [(String, String)], _ label: String, _ values: [String]) -> [Counter] {
+                values.map { registry.makeCounter(descriptor: name, labels: [("route", route)] + labels + [(label, $0)]) }
+            }
+            let routeLabel = [("route", route)]
             requests = counters(
-                "feedback_relay_requests_total",
+                name("requests", "total", "Webhook requests answered, by route and outcome (refusals by reason)."),
                 [],
                 "outcome",
-                RequestOutcome.allCases.map(\.rawValue),
-                "Webhook requests answered, by route and outcome (refusals by reason)."
+                RequestOutcome.allCases.map(\.rawValue)
             )
             ingest = registry.makeDurationHistogram(
-                name: "feedback_relay_request_duration_seconds",
-                labels: [("route", route)],
-                buckets: RelayMetrics.latencyBuckets,
-                help: "Time from a webhook request's head to its answer (inline mode includes the upstream call)."
+                descriptor: name(
+                    "request_duration",
+                    "seconds",
+                    "Time from a webhook request's head to its answer (inline mode includes the upstream call)."
+                ),
+                labels: routeLabel,
+                buckets: RelayMetrics.latencyBuckets
             )
             attempts = counters(
-                "feedback_relay_upstream_attempts_total",
+                name("upstream_attempts", "total", "Calls to the ElevenLabs feedback API, by route and answer class (error: no answer)."),
                 [],
                 "status_class",
-                StatusClass.allCases.map(\.rawValue),
-                "Calls to the ElevenLabs feedback API, by route and answer class (error: no answer)."
+                StatusClass.allCases.map(\.rawValue)
             )
-            let ended = "Events whose delivery ended, by route, outcome (delivered or dead) and the last answer's class."
-            delivered = counters("feedback_relay_deliveries_total", [("outcome", "delivered")], "status_class", ["2xx"], ended)[0]
-            dead = counters("feedback_relay_deliveries_total", [("outcome", "dead")], "status_class", StatusClass.allCases.map(\.rawValue), ended)
+            let ended = name(
+                "deliveries",
+                "total",
+                "Events whose delivery ended, by route, outcome (delivered or dead) and the last answer's class."
+            )
+            delivered = counters(ended, [("outcome", "delivered")], "status_class", ["2xx"])[0]
+            dead = counters(ended, [("outcome", "dead")], "status_class", StatusClass.allCases.map(\.rawValue))
             retries = registry.makeCounter(
-                name: "feedback_relay_delivery_retries_total",
-                labels: [("route", route)],
-                help: "Failed attempts that were scheduled to be tried again."
+                descriptor: name("delivery_retries", "total", "Failed attempts that were scheduled to be tried again."),
+                labels: routeLabel
             )
             upstream = registry.makeDurationHistogram(
-                name: "feedback_relay_upstream_duration_seconds",
-                labels: [("route", route)],
-                buckets: RelayMetrics.latencyBuckets,
-                help: "Duration of calls to the ElevenLabs feedback API."
+                descriptor: name("upstream_duration", "seconds", "Duration of calls to the ElevenLabs feedback API."),
+                labels: routeLabel,
+                buckets: RelayMetrics.latencyBuckets
             )
         }
     }

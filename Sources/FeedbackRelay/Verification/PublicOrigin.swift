@@ -40,11 +40,7 @@ struct PublicOrigin: Sendable, Equatable {
             return (scheme, String(authority), nil, path)
         }
         let port = authority[authority.index(after: colon)...]
-        guard !port.isEmpty, port.allSatisfy(\.isASCIIDigit) else { return nil }
+        guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return (scheme, String(authority[..<colon]), String(port), path)
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }
