@@ -42,6 +42,7 @@ public struct Relay: Sendable {
                 configuration: .init(concurrency: config.concurrency, timeout: config.upstreamTimeout, allowInsecure: config.allowInsecureUpstream)
             )
         let state = self.state
+        let storeHealth = StoreHealth()
         let metrics = RelayMetrics(routes: config.routes.map(\.name))
         self.metrics = metrics
         var services: [any Service] = [client]
@@ -66,6 +67,7 @@ public struct Relay: Sendable {
                 concurrency: config.concurrency,
                 upstreamTimeout: config.upstreamTimeout,
                 metrics: metrics,
+                health: storeHealth,
                 now: now,
                 logger: logger
             )
@@ -78,31 +80,54 @@ public struct Relay: Sendable {
             delivery: delivery,
             maxBodyBytes: config.maxBodyBytes,
             state: state,
+            storeHealth: storeHealth,
             metrics: metrics,
             logger: logger,
             now: now
         )
-        let hooksApp = Application(
-            responder: hooks,
-            configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
-            onServerRunning: { channel in await onListening(.hooks, channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
         let management = ManagementResponder(
             state: state,
             store: self.store,
+            storeHealth: storeHealth,
             adminToken: config.adminToken,
             metrics: metrics,
             connections: { (client as? CurlFeedbackClient)?.connectionStatistics },
             now: now
         )
-        let managementApp = Application(
-            responder: management,
-            configuration: .init(address: .hostname(config.managementListen.host, port: config.managementListen.port), serverName: nil),
-            onServerRunning: { channel in await onListening(.management, channel.localAddress?.port ?? 0) },
-            logger: logger
+        let limits = ClientConnectionGuard.Limits(
+            header: TimeAmount(config.headerTimeout),
+            body: TimeAmount(config.bodyTimeout),
+            idle: TimeAmount(config.idleTimeout)
         )
-        services += [managementApp, hooksApp, DrainOnShutdown(state: state)]
+        let memory = BurstMemoryRelease()
+        let fileLimit = FileDescriptorLimit.raise()
+        let perListener = FileDescriptorLimit.connectionsPerListener(
+            configured: config.maxConnections,
+            limit: fileLimit,
+            reserved: config.concurrency + 64
+        )
+        if perListener < config.maxConnections {
+            logger.warning(
+                "RELAY_MAX_CONNECTIONS=\(config.maxConnections) is more than the open-file limit (\(fileLimit)) allows; each listener holds at most \(perListener), the rest wait in the backlog"
+            )
+        }
+        let hooksListener = ListenerService(
+            variable: "RELAY_LISTEN",
+            address: config.listen,
+            responder: hooks,
+            server: .guardedHTTP1(limits: limits, metrics: metrics, listener: .hooks, memory: memory),
+            maxConnections: perListener,
+            logger: logger
+        ) { await onListening(.hooks, $0) }
+        let managementListener = ListenerService(
+            variable: "RELAY_MANAGEMENT_LISTEN",
+            address: config.managementListen,
+            responder: management,
+            server: .guardedHTTP1(limits: limits, metrics: metrics, listener: .management, memory: memory),
+            maxConnections: perListener,
+            logger: logger
+        ) { await onListening(.management, $0) }
+        services += [managementListener, hooksListener, DrainOnShutdown(state: state)]
         self.services = services
     }
 

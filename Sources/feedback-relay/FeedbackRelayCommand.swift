@@ -53,7 +53,14 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("feedback-relay: RELAY_STORE: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        try await relay.run(logger: logger)
+        do {
+            try await relay.run(logger: logger)
+        } catch let error as ListenError {
+            logger.critical("\(error)")
+            LogSink.flush()
+            FileHandle.standardError.write(Data("feedback-relay: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         logger.info("stopped")
         LogSink.flush()
     }

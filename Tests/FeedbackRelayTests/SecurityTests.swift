@@ -9,7 +9,7 @@ import Testing
     static let env = [
         "RELAY_ROUTE_CSAT_PRESET": "github", "RELAY_ROUTE_CSAT_SECRET": "csat-secret", "RELAY_ROUTE_CSAT_CONVERSATION_ID": "/conversation_id",
         "RELAY_ROUTE_CSAT_FEEDBACK": "/rating", "RELAY_ROUTE_CSAT_LIKE": "good", "RELAY_ROUTE_CSAT_DISLIKE": "bad",
-        "RELAY_ROUTE_EL_PRESET": "elevenlabs", "RELAY_ROUTE_EL_SECRET": "wsec_security", "RELAY_UPSTREAM_TIMEOUT": "300ms",
+        "RELAY_ROUTE_EL_PRESET": "elevenlabs", "RELAY_ROUTE_EL_SECRET": "wsec_security", "RELAY_UPSTREAM_TIMEOUT": "10s",
     ]
 
     static let hostileIDs = [

@@ -7,6 +7,9 @@ public enum ConfigReport {
         lines.append(
             "delivery: \(config.delivery.rawValue)  concurrency: \(config.concurrency)  upstream timeout: \(config.upstreamTimeout.seconds)s  max body: \(config.maxBodyBytes) bytes"
         )
+        lines.append(
+            "client connections: at most \(config.maxConnections) per listener  timeouts: head \(config.headerTimeout.seconds)s, body \(config.bodyTimeout.seconds)s, idle \(config.idleTimeout.seconds)s"
+        )
         if let publicURL = config.publicURL { lines.append("public url: \(publicURL)") }
         lines.append("admin api: \(config.adminToken == nil ? "off" : "on (token [redacted])")")
         lines.append("routes (\(config.routes.count)):")

@@ -46,6 +46,12 @@ public struct RelayConfig: Sendable {
     public var upstreamTimeout = Duration.seconds(15)
     public var retryMaxAge = Duration.seconds(72 * 3600)
     public var dedupWindow = Duration.seconds(72 * 3600)
+    /// Client connections: nginx's defaults for the head, a stalled body and keep-alive idling.
+    public var headerTimeout = Duration.seconds(60)
+    public var bodyTimeout = Duration.seconds(60)
+    public var idleTimeout = Duration.seconds(75)
+    /// Client connections held at most, on each listener.
+    public var maxConnections = 10_000
     public var publicURL: String?
     public var adminToken: String?
     public var logLevel = Logger.Level.info
@@ -66,6 +72,7 @@ public struct RelayConfig: Sendable {
         "RELAY_LISTEN", "RELAY_MANAGEMENT_LISTEN", "RELAY_STORE", "RELAY_DELIVERY", "RELAY_MAX_BODY_BYTES", "RELAY_CONCURRENCY",
         "RELAY_UPSTREAM_TIMEOUT", "RELAY_RETRY_MAX_AGE", "RELAY_DEDUP_WINDOW", "RELAY_PUBLIC_URL", "RELAY_ADMIN_TOKEN",
         "RELAY_ADMIN_TOKEN_FILE", "RELAY_LOG_LEVEL", "RELAY_LOG_FORMAT", "RELAY_ROUTES_FILE", "RELAY_ALLOW_INSECURE_UPSTREAM",
+        "RELAY_HEADER_TIMEOUT", "RELAY_BODY_TIMEOUT", "RELAY_IDLE_TIMEOUT", "RELAY_MAX_CONNECTIONS",
     ]
 
     /// Reads and validates everything; throws every problem at once, each naming its variable.
@@ -105,6 +112,10 @@ public struct RelayConfig: Sendable {
         config.upstreamTimeout = env.duration("RELAY_UPSTREAM_TIMEOUT") ?? config.upstreamTimeout
         config.retryMaxAge = env.duration("RELAY_RETRY_MAX_AGE") ?? config.retryMaxAge
         config.dedupWindow = env.duration("RELAY_DEDUP_WINDOW") ?? config.dedupWindow
+        config.headerTimeout = env.duration("RELAY_HEADER_TIMEOUT") ?? config.headerTimeout
+        config.bodyTimeout = env.duration("RELAY_BODY_TIMEOUT") ?? config.bodyTimeout
+        config.idleTimeout = env.duration("RELAY_IDLE_TIMEOUT") ?? config.idleTimeout
+        config.maxConnections = env.integer("RELAY_MAX_CONNECTIONS", in: 1...1_000_000) ?? config.maxConnections
         if let text = env.string("RELAY_PUBLIC_URL") {
             switch UpstreamURL.validate(text, allowInsecure: true) {
             case .success(let url): config.publicURL = url

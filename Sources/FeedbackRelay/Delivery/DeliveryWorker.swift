@@ -21,6 +21,10 @@ public final class DeliveryWorker: Service, Sendable {
     private let signal = WakeSignal()
     static let claimInterval = Duration.milliseconds(2)
     private let inFlight = Atomic(0)
+    /// Attempt results the store could not take (disk full, unreachable): kept here and written before
+    /// anything new is claimed, so a call that was made is never made again because its result was lost.
+    private let unrecorded = Mutex<[(id: Int64, result: AttemptResult, at: Date)]>([])
+    let health: StoreHealth
 
     public init(
         store: any DeliveryStore,
@@ -30,9 +34,11 @@ public final class DeliveryWorker: Service, Sendable {
         concurrency: Int,
         upstreamTimeout: Duration,
         metrics: RelayMetrics,
+        health: StoreHealth = StoreHealth(),
         now: @escaping @Sendable () -> Date = Date.init,
         logger: Logger
     ) {
+        self.health = health
         self.store = store
         self.client = client
         self.routes = Dictionary(uniqueKeysWithValues: routes.map { ($0.name, $0) })
@@ -56,18 +62,24 @@ public final class DeliveryWorker: Service, Sendable {
                 // Claimed and leased but not started: a freed slot starts the next one at once, without
                 // a round trip to the store. Left unstarted at shutdown, they fall due when their lease ends.
                 var ready: [Delivery] = []
-                while !stopping.load(ordering: .relaxed) {
+                while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    guard await recordKeptResults() else {
+                        await signal.wait(for: .seconds(1))
+                        continue
+                    }
                     var room = concurrency - inFlight.load(ordering: .relaxed)
                     // Claim in batches, a write transaction each, keeping up to one round of work ready.
                     let wanted = concurrency + max(room, 0) - ready.count
                     var claimedAll = false
                     if ready.count < room || ready.count < concurrency / 2, wanted > 0 {
-                        do {
+                        do throws(StoreError) {
                             let start = now()
                             let claimed = try await store.claimDue(now: start, limit: wanted, leaseUntil: start.addingTimeInterval(lease.seconds))
                             ready += claimed
                             claimedAll = claimed.count == wanted
+                            health.writeSucceeded()
                         } catch {
+                            health.writeFailed(error)
                             logger.error("cannot claim deliveries: \(error)")
                         }
                     }
@@ -116,21 +128,53 @@ public final class DeliveryWorker: Service, Sendable {
             let took = ContinuousClock.now - started
             elapsed = took
             metrics.upstreamCall(route: delivery.route, outcome: outcome, duration: took)
-            result = policy.decide(outcome, attempts: delivery.attempts, receivedAt: delivery.receivedAt, now: now(), apiKey: route.apiKey)
+            result = policy.decide(
+                outcome,
+                attempts: delivery.attempts,
+                receivedAt: delivery.retriedAt ?? delivery.receivedAt,
+                now: now(),
+                apiKey: route.apiKey
+            )
         } else {
             result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
         }
         sent()
         metrics.deliveryEnded(route: delivery.route, result: result)
         logAttempt(delivery, result, elapsed: elapsed)
-        do {
-            try await store.record(delivery.id, result, now: now())
+        let at = now()
+        do throws(StoreError) {
+            try await store.record(delivery.id, result, now: at)
+            health.writeSucceeded()
         } catch {
+            health.writeFailed(error)
+            unrecorded.withLock { $0.append((delivery.id, result, at)) }
             logger.error(
-                "cannot record the attempt; the delivery falls due again when its lease ends: \(error)",
+                "cannot record the attempt; its result is kept and written when the store takes writes again: \(error)",
                 metadata: ["delivery_id": .stringConvertible(delivery.id)]
             )
         }
+    }
+
+    /// Writes the results kept after failed writes; false while the store still refuses them.
+    private func recordKeptResults() async -> Bool {
+        let kept = unrecorded.withLock { kept in
+            defer { kept.removeAll() }
+            return kept
+        }
+        for (index, entry) in kept.enumerated() {
+            do throws(StoreError) {
+                try await store.record(entry.id, entry.result, now: entry.at)
+            } catch {
+                health.writeFailed(error)
+                unrecorded.withLock { $0.insert(contentsOf: kept[index...], at: 0) }
+                return false
+            }
+        }
+        if !kept.isEmpty {
+            health.writeSucceeded()
+            logger.info("recorded \(kept.count) attempt results kept while the store refused writes")
+        }
+        return true
     }
 
     /// One line per attempt: delivered at info, a retry at warning, a dead event at error.
@@ -180,11 +224,23 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
+    /// Returns on a signal, after `duration`, or when the task is cancelled.
     func wait(for duration: Duration) async {
         let timer = Task {
-            try? await Task.sleep(for: duration)
+            // A cancelled timer must not signal: the signal would be kept and end the next wait at once,
+            // and a waiting loop would spin.
+            guard (try? await Task.sleep(for: duration)) != nil else { return }
             self.signal()
         }
+        await withTaskCancellationHandler {
+            await wait()
+        } onCancel: {
+            self.signal()
+        }
+        timer.cancel()
+    }
+
+    private func wait() async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state in
                 if state.signaled {
@@ -196,6 +252,5 @@ final class WakeSignal: Sendable {
             }
             if ready { continuation.resume() }
         }
-        timer.cancel()
     }
 }

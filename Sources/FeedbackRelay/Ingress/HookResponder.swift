@@ -19,6 +19,7 @@ struct HookResponder: HTTPResponder {
     let delivery: Delivery
     let maxBodyBytes: Int
     let state: RelayState
+    let storeHealth: StoreHealth
     let metrics: RelayMetrics
     let logger: Logger
     let now: @Sendable () -> Date
@@ -127,16 +128,19 @@ struct HookResponder: HTTPResponder {
         do throws(StoreError) {
             switch try await store.accept(NewDelivery(event: event, dedupKey: key, receivedAt: received), now: received, dedupWindow: dedupWindow) {
             case .accepted(let id):
+                storeHealth.writeSucceeded()
                 worker.wake()
                 record.outcome = .accepted
                 record.deliveryID = id
                 return Answer(.accepted, "accepted", [("id", String(id))])
             case .duplicate(let id):
+                storeHealth.writeSucceeded()
                 record.outcome = .duplicate
                 record.deliveryID = id
                 return Answer(.ok, "duplicate", [("id", String(id))])
             }
         } catch {
+            storeHealth.writeFailed(error)
             record.outcome = .unavailable
             record.reason = "cannot store the event: \(error)"
             return .unavailable

@@ -9,6 +9,7 @@ struct ManagementResponder: HTTPResponder {
 
     let state: RelayState
     let store: (any DeliveryStore)?
+    let storeHealth: StoreHealth
     let adminToken: String?
     let metrics: RelayMetrics
     let connections: @Sendable () -> (transfers: Int, connectionsOpened: Int)?
@@ -28,6 +29,17 @@ struct ManagementResponder: HTTPResponder {
                     try await store.ping()
                 } catch {
                     return Answer(.serviceUnavailable, "store_unreachable", [("reason", error.description)]).response
+                }
+                // Reads can work while every write fails (a full disk). Once a write has failed, each probe
+                // tries one, so readiness comes back by itself when the store takes writes again.
+                if storeHealth.writeFailure != nil {
+                    do throws(StoreError) {
+                        try await store.checkWritable()
+                        storeHealth.writeSucceeded()
+                    } catch {
+                        storeHealth.writeFailed(error)
+                        return Answer(.serviceUnavailable, "store_unwritable", [("reason", error.description)]).response
+                    }
                 }
             }
             return Answer(.ok, "ready").response
@@ -111,6 +123,7 @@ public enum DeliveryJSON {
                 #""state":\#(JSONText.quoted(delivery.state.rawValue))"#,
                 #""attempts":\#(delivery.attempts)"#,
                 #""received_at":\#(JSONText.quoted(RFC3339.format(delivery.receivedAt)))"#,
+                #""retried_at":\#(string(delivery.retriedAt.map(RFC3339.format)))"#,
                 #""next_attempt_at":\#(delivery.state == .pending ? JSONText.quoted(RFC3339.format(delivery.nextAttemptAt)) : "null")"#,
                 #""last_status":\#(delivery.lastStatus.map(String.init) ?? "null")"#,
                 #""last_error":\#(string(delivery.lastError))"#,

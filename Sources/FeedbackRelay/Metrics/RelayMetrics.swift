@@ -58,6 +58,9 @@ public final class RelayMetrics: Sendable {
     private let routes: [String: RouteSeries]
     /// Requests for names that are not routes: one series, since the name itself is unbounded.
     private let unknown: RouteSeries
+    /// Open client connections, hooks listener first.
+    private let clientConnections: [Gauge]
+    private let clientConnectionsClosed: [Counter]
 
     static let latencyBuckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10),
@@ -128,6 +131,33 @@ public final class RelayMetrics: Sendable {
         for route in routes { series[route] = RouteSeries(route: route, registry: registry) }
         self.routes = series
         self.unknown = RouteSeries(route: "", registry: registry)
+        let open = MetricNameDescriptor(
+            namespace: "feedback_relay",
+            metricName: "client_connections",
+            unitName: "",
+            helpText: "Client connections open now, by listener."
+        )
+        let registry = self.registry
+        clientConnections = ["hooks", "management"].map { registry.makeGauge(descriptor: open, labels: [("listener", $0)]) }
+        let closed = MetricNameDescriptor(
+            namespace: "feedback_relay",
+            metricName: "client_connections_closed",
+            unitName: "total",
+            helpText: "Client connections the relay closed on its own, by reason (timeouts, malformed requests, final answers)."
+        )
+        clientConnectionsClosed = ClientCloseReason.allCases.map { registry.makeCounter(descriptor: closed, labels: [("reason", $0.rawValue)]) }
+    }
+
+    func clientConnectionOpened(_ listener: Relay.Listener) {
+        clientConnections[listener == .hooks ? 0 : 1].increment()
+    }
+
+    func clientConnectionEnded(_ listener: Relay.Listener) {
+        clientConnections[listener == .hooks ? 0 : 1].decrement()
+    }
+
+    func clientConnectionClosed(_ reason: ClientCloseReason) {
+        clientConnectionsClosed[reason.index].increment()
     }
 
     private func series(_ route: String?) -> RouteSeries {

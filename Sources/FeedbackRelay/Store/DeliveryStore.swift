@@ -21,7 +21,10 @@ public struct Delivery: Sendable, Equatable {
     public var eventTime: Date
     public var state: DeliveryState
     public var attempts: Int
+    /// When the sender's request was accepted; never rewritten.
     public var receivedAt: Date
+    /// When an operator last made it pending again after it was dead; its retry window starts then.
+    public var retriedAt: Date?
     public var nextAttemptAt: Date
     public var lastStatus: Int?
     public var lastError: String?
@@ -130,4 +133,6 @@ public protocol DeliveryStore: Sendable {
     func sweep(finishedBefore before: Date, now: Date) async throws(StoreError) -> SweepResult
     /// Succeeds when the store can be read (readiness).
     func ping() async throws(StoreError)
+    /// Succeeds when the store can commit a write (readiness after a failed write).
+    func checkWritable() async throws(StoreError)
 }

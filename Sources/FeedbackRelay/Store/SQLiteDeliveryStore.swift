@@ -75,6 +75,14 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                     """
             )
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE deliveries ADD COLUMN retried_at REAL;
+                    CREATE TABLE write_check (id INTEGER PRIMARY KEY, at REAL NOT NULL);
+                    """
+            )
+        }
         return migrator
     }
 
@@ -317,7 +325,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         }
         try db.execute(
             sql: """
-                UPDATE deliveries SET state = 'pending', next_attempt_at = ?, received_at = ?, lease_until = NULL, finished_at = NULL
+                UPDATE deliveries SET state = 'pending', next_attempt_at = ?, retried_at = ?, lease_until = NULL, finished_at = NULL
                 WHERE id = ?
                 """,
             arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, delivery.id]
@@ -403,6 +411,11 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    public func checkWritable() async throws(StoreError) {
+        let now = Date().timeIntervalSince1970
+        try await run { db in try db.execute(sql: "INSERT OR REPLACE INTO write_check (id, at) VALUES (1, ?)", arguments: [now]) }
+    }
+
     private static func delivery(from row: Row) throws -> Delivery {
         guard let feedback = Feedback(rawValue: row["feedback"]), let state = DeliveryState(rawValue: row["state"]) else {
             throw StoreError("row \(row["id"] as Int64) has an unknown feedback or state")
@@ -417,6 +430,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             state: state,
             attempts: row["attempts"],
             receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+            retriedAt: (row["retried_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
             lastStatus: row["last_status"],
             lastError: row["last_error"]

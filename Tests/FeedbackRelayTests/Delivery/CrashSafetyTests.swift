@@ -72,6 +72,34 @@ import Testing
         }
     }
 
+    /// Results that cannot be written while the disk is full are kept, not lost with the lease: no call
+    /// is made twice, however long the lease has lapsed.
+    @Test func aFullDiskNeverRepeatsACall() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("full-calls-\(UUID())")
+        let store = directory.appendingPathComponent("relay.sqlite").path
+        try await FakeElevenLabs.withRunning { fake, upstream in
+            let env = Self.environment(upstream: upstream, store: store)
+            let route = try #require(try RelayConfig.load(environment: env).route(named: "csat"))
+            let relay = try RelayProcess(environment: env, shell: #"ulimit -f 1024; exec "$@""#)
+            #expect(await relay.waitUntilReady())
+            let padding = String(repeating: "x", count: 2000)
+            var statuses: [Int] = []
+            for batch in 0..<20 where !statuses.contains(503) {
+                let bodies = (0..<50).map {
+                    #"{"id":"evt-\#(batch)-\#($0)-\#(padding)","conversation_id":"conv_calls_\#(batch)_\#($0)","rating":"good"}"#
+                }
+                statuses += try await Self.post(bodies, to: relay, route: route)
+            }
+            #expect(statuses.contains(503), "the store never filled up")
+            // Past the lease (upstream timeout 1 s + 5 s), a lost result would have been sent again.
+            try await Task.sleep(for: .seconds(9))
+            let paths = fake.recorded.map(\.path)
+            #expect(!paths.isEmpty)
+            #expect(paths.count == Set(paths).count, "\(paths.count - Set(paths).count) calls were made again")
+            #expect(relay.stop() == 0)
+        }
+    }
+
     @Test func aFullDiskIs503AndTheStoreStillOpens() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID())")
         let store = directory.appendingPathComponent("relay.sqlite").path
@@ -95,6 +123,8 @@ import Testing
             let accepted = statuses.filter { $0 == 202 }.count
             #expect(accepted > 0, "the store was full before it took anything")
             print("disk-full: \(accepted) accepted before the first 503 of \(statuses.count)")
+            let ready = try await RelayHarness.send(relay.managementURL + "/readyz", method: .GET, body: nil, headers: [])
+            #expect(ready.status == 503 && ready.json["status"] as? String == "store_unwritable", "\(ready.status) \(ready.body)")
             #expect(relay.stop() == 0)
 
             let reopened = try SQLiteDeliveryStore(path: store)

@@ -156,6 +156,48 @@ import Testing
         }
     }
 
+    @Test func failingWritesFailReadinessUntilTheStoreTakesWritesAgain() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID())/relay.sqlite").path
+        let store = FlakyStore(try SQLiteDeliveryStore(path: path))
+        try await RelayHarness.run(Self.env, policy: Self.fast, store: store) { relay in
+            #expect(try await relay.get(relay.managementURL + "/readyz").status == 200)
+            store.writesFailing.store(true, ordering: .relaxed)
+            let refused = try await relay.postSigned("csat", body: Self.rating("conv_full", "good"))
+            #expect(refused.status == 503)
+            let notReady = try await relay.get(relay.managementURL + "/readyz")
+            #expect(notReady.status == 503 && notReady.json["status"] as? String == "store_unwritable", "\(notReady.body)")
+            #expect((notReady.json["reason"] as? String)?.contains("disk is full") == true)
+
+            // No webhook comes while not ready (a load balancer stops sending): readiness returns by itself.
+            store.writesFailing.store(false, ordering: .relaxed)
+            #expect(try await relay.get(relay.managementURL + "/readyz").status == 200)
+            #expect(try await relay.postSigned("csat", body: Self.rating("conv_full", "good")).status == 202)
+        }
+    }
+
+    @Test func aResultThatCannotBeWrittenIsKeptNotSentAgain() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("unrecorded-\(UUID())/relay.sqlite").path
+        let store = FlakyStore(try SQLiteDeliveryStore(path: path))
+        // A lease of 1 s + 5 s; the clock is moved past it while the result cannot be written.
+        try await RelayHarness.run(Self.env, policy: Self.fast, store: store) { relay in
+            relay.fake.behave(.delay(.milliseconds(300)))
+            let reply = try await relay.postSigned("csat", body: Self.rating("conv_kept", "good"))
+            #expect(reply.status == 202)
+            #expect(await relay.fake.waitUntil { $0.count == 1 })
+            store.writesFailing.store(true, ordering: .relaxed)
+            relay.fake.behave(.normal)
+            try await Task.sleep(for: .milliseconds(600))
+            relay.clock.set(Date().addingTimeInterval(60))
+            try await Task.sleep(for: .seconds(2))
+            #expect(relay.fake.recorded.count == 1, "the call was made again after its result could not be written")
+
+            store.writesFailing.store(false, ordering: .relaxed)
+            let id = try #require(reply.json["id"] as? String)
+            #expect(await waitForState(relay, id: id, "delivered"))
+            #expect(relay.fake.recorded.count == 1)
+        }
+    }
+
     func waitForState(_ relay: RelayHarness, id: String, _ state: String) async -> Bool {
         for _ in 0..<200 {
             if let reply = try? await admin(relay, .get, "/admin/deliveries/\(id)"), reply.json["state"] as? String == state { return true }
@@ -169,6 +211,8 @@ import Testing
 final class FlakyStore: DeliveryStore {
     let base: any DeliveryStore
     let failing = Atomic(false)
+    /// Writes fail while reads work, as on a full disk.
+    let writesFailing = Atomic(false)
 
     init(_ base: any DeliveryStore) {
         self.base = base
@@ -178,16 +222,21 @@ final class FlakyStore: DeliveryStore {
         if failing.load(ordering: .relaxed) { throw StoreError("disk I/O error (simulated)") }
     }
 
-    func accept(_ delivery: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult {
+    private func checkWrite() throws(StoreError) {
         try check()
+        if writesFailing.load(ordering: .relaxed) { throw StoreError("database or disk is full (simulated)") }
+    }
+
+    func accept(_ delivery: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult {
+        try checkWrite()
         return try await base.accept(delivery, now: now, dedupWindow: dedupWindow)
     }
     func claimDue(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [Delivery] {
-        try check()
+        try checkWrite()
         return try await base.claimDue(now: now, limit: limit, leaseUntil: leaseUntil)
     }
     func record(_ id: Int64, _ result: AttemptResult, now: Date) async throws(StoreError) {
-        try check()
+        try checkWrite()
         try await base.record(id, result, now: now)
     }
     func delivery(_ id: Int64) async throws(StoreError) -> Delivery? { try await base.delivery(id) }
@@ -205,6 +254,10 @@ final class FlakyStore: DeliveryStore {
     func ping() async throws(StoreError) {
         try check()
         try await base.ping()
+    }
+    func checkWritable() async throws(StoreError) {
+        try checkWrite()
+        try await base.checkWritable()
     }
 }
 

@@ -143,11 +143,20 @@ import Testing
             return
         }
         #expect(revived.state == .pending && revived.nextAttemptAt == later)
+        // The audit trail keeps when the event came; the retry is recorded beside it.
+        #expect(revived.receivedAt == Self.t0 && revived.retriedAt == later)
         #expect(try await store.claimDue(now: later, limit: 10, leaseUntil: later.addingTimeInterval(30)).map(\.id) == [dead])
 
         try await store.record(dead, .dead(status: 422, error: "still no"), now: later)
         #expect(try await store.retryAllDead(now: later) == 1)
         #expect(try await store.count(state: .dead) == 0)
+        #expect(try await store.delivery(dead)?.receivedAt == Self.t0)
+    }
+
+    @Test(arguments: stores) func aWriteCheckCommits(_ kind: String) async throws {
+        let store = try Self.make(kind)
+        try await store.checkWritable()
+        try await store.checkWritable()
     }
 
     @Test(arguments: stores) func aDeadEventWithANewerOneIsNotRevived(_ kind: String) async throws {

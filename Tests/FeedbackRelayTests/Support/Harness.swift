@@ -90,7 +90,7 @@ struct RelayHarness {
             var env = [
                 "ELEVENLABS_API_KEY": fake.apiKey, "ELEVENLABS_BASE_URL": upstreamBaseURL ?? "http://127.0.0.1:\(fakePort)",
                 "RELAY_ALLOW_INSECURE_UPSTREAM": "true", "RELAY_LISTEN": "127.0.0.1:0", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:0",
-                "RELAY_UPSTREAM_TIMEOUT": "2s", "RELAY_DELIVERY": "inline",
+                "RELAY_UPSTREAM_TIMEOUT": "10s", "RELAY_DELIVERY": "inline",
                 "RELAY_STORE": "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID()).sqlite").path,
             ]
             env.merge(environment) { $1 }

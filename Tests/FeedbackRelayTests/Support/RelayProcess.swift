@@ -13,7 +13,8 @@ final class RelayProcess {
     var managementURL: String { "http://127.0.0.1:\(port + 1)" }
 
     /// `shell` wraps the command, e.g. `ulimit -f 2000; exec "$@"`.
-    init(environment: [String: String], port: Int = Int.random(in: 20000..<30000), shell: String? = nil) throws {
+    /// `overrideListeners: false` keeps the listen addresses the environment gives.
+    init(environment: [String: String], port: Int = Int.random(in: 20000..<30000), shell: String? = nil, overrideListeners: Bool = true) throws {
         self.port = port
         let binary = CommandLineTests.binary.path
         if let shell {
@@ -23,9 +24,12 @@ final class RelayProcess {
             process.executableURL = CommandLineTests.binary
             process.arguments = ["serve"]
         }
-        process.environment = environment.merging([
-            "RELAY_LISTEN": "127.0.0.1:\(port)", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:\(port + 1)", "PATH": "/usr/bin:/bin",
-        ]) { $1 }
+        var listeners = ["PATH": "/usr/bin:/bin"]
+        if overrideListeners {
+            listeners["RELAY_LISTEN"] = "127.0.0.1:\(port)"
+            listeners["RELAY_MANAGEMENT_LISTEN"] = "127.0.0.1:\(port + 1)"
+        }
+        process.environment = environment.merging(listeners) { $1 }
         process.standardOutput = output
         process.standardError = output
         try process.run()
