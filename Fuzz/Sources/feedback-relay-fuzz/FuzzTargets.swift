@@ -78,12 +78,12 @@ enum FuzzTarget: String, CaseIterable {
         for preset in Preset.all.map(\.name) where preset != "none" {
             let key = "RELAY_ROUTE_" + preset.uppercased().replacingOccurrences(of: "-", with: "_") + "_"
             environment[key + "PRESET"] = preset
-            environment[key + "SECRET"] = "fuzz-secret,c2VjcmV0"
+            environment[key + "SECRET"] = preset == "basic" ? "fuzz:secret" : "fuzz-secret,c2VjcmV0"
             environment[key + "CONVERSATION_ID"] = "/data/conversation_id|form:conversation_id|header:X-Conversation"
             environment[key + "FEEDBACK"] = "/rating|form:rating"
             environment[key + "LIKE"] = ">=4,good"
             environment[key + "DISLIKE"] = "<=2,bad"
-            if ["token", "basic"].contains(preset) { environment[key + "TOKEN_HEADER"] = "X-Token" }
+            if preset == "token" { environment[key + "TOKEN_HEADER"] = "X-Token" }
             if preset == "hmac" { environment[key + "SIGNATURE_HEADER"] = "X-Signature" }
         }
         do {
@@ -94,15 +94,17 @@ enum FuzzTarget: String, CaseIterable {
     }()
 }
 
-let target: FuzzTarget = {
+/// libFuzzer's entry point, for its own `main` where that is the one linked.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    fuzzedTarget.run(data.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? [])
+    return 0
+}
+
+/// The target `FUZZ_TARGET` names.
+let fuzzedTarget: FuzzTarget = {
     guard let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"], let target = FuzzTarget(rawValue: name) else {
         fatalError("set FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     return target
 }()
-
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    target.run(Array(UnsafeBufferPointer(start: data, count: count)))
-    return 0
-}

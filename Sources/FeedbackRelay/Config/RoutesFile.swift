@@ -13,6 +13,11 @@ enum RoutesFile {
         let variable = "RELAY_ROUTES_FILE"
         let document: Any?
         do {
+            // Yams' untyped load stops the process on a key that is not text (`? [a]: b`); refuse it first.
+            if let tree = try Yams.compose(yaml: text), hasKeyThatIsNotText(tree) {
+                problems.report(variable, "\(path): every key must be plain text")
+                return []
+            }
             document = try Yams.load(yaml: text)
         } catch {
             problems.report(variable, "\(path) is not valid YAML or JSON: \(error)")
@@ -67,6 +72,14 @@ enum RoutesFile {
             result.append(settings)
         }
         return result
+    }
+
+    private static func hasKeyThatIsNotText(_ node: Node) -> Bool {
+        if let mapping = node.mapping {
+            return mapping.contains { key, value in key.scalar == nil || hasKeyThatIsNotText(value) }
+        }
+        if let sequence = node.sequence { return sequence.contains(where: hasKeyThatIsNotText) }
+        return false
     }
 
     private static func scalarText(_ value: Any) -> String? {

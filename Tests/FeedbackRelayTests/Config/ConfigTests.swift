@@ -130,6 +130,11 @@ import Testing
 
         let broken = ["ELEVENLABS_API_KEY": "k", "RELAY_ROUTES_FILE": "/etc/relay/broken.yaml"]
         #expect(problems(broken, files: ["/etc/relay/broken.yaml": "routes: [unclosed"]).map(\.variable) == ["RELAY_ROUTES_FILE"])
+        // Found by the config fuzzer: a key that is not text stopped the process inside Yams.
+        for keyNotText in ["routes:\n  ? [a, b]\n  : {preset: github}\n", "routes:\n  a:\n    ? {x: 1}\n    : y\n"] {
+            let found = problems(broken, files: ["/etc/relay/broken.yaml": keyNotText])
+            #expect(found.map(\.variable) == ["RELAY_ROUTES_FILE"] && found.first?.message.contains("every key must be plain text") == true)
+        }
         let typo = problems(
             broken,
             files: [

@@ -41,6 +41,19 @@ import Testing
         return statuses
     }
 
+    /// Posts padded events, 50 at a time, until the store refuses one (or 1,000 went in); their statuses.
+    static func fillUntil503(_ relay: RelayProcess, route: Route, conversationPrefix: String) async throws -> [Int] {
+        let padding = String(repeating: "x", count: 2000)
+        var statuses: [Int] = []
+        for batch in 0..<20 where !statuses.contains(503) {
+            let bodies = (0..<50).map {
+                #"{"id":"evt-\#(batch)-\#($0)-\#(padding)","conversation_id":"\#(conversationPrefix)_\#(batch)_\#($0)","rating":"good"}"#
+            }
+            statuses += try await post(bodies, to: relay, route: route)
+        }
+        return statuses
+    }
+
     @Test func everyAcceptedEventArrivesExactlyOnceAfterKill9() async throws {
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID())/relay.sqlite").path
         try await FakeElevenLabs.withRunning { fake, upstream in
@@ -82,14 +95,7 @@ import Testing
             let route = try #require(try RelayConfig.load(environment: env).route(named: "csat"))
             let relay = try RelayProcess(environment: env, shell: #"ulimit -f 1024; exec "$@""#)
             #expect(await relay.waitUntilReady())
-            let padding = String(repeating: "x", count: 2000)
-            var statuses: [Int] = []
-            for batch in 0..<20 where !statuses.contains(503) {
-                let bodies = (0..<50).map {
-                    #"{"id":"evt-\#(batch)-\#($0)-\#(padding)","conversation_id":"conv_calls_\#(batch)_\#($0)","rating":"good"}"#
-                }
-                statuses += try await Self.post(bodies, to: relay, route: route)
-            }
+            let statuses = try await Self.fillUntil503(relay, route: route, conversationPrefix: "conv_calls")
             #expect(statuses.contains(503), "the store never filled up")
             // Past the lease (upstream timeout 1 s + 5 s), a lost result would have been sent again.
             try await Task.sleep(for: .seconds(9))
@@ -110,14 +116,7 @@ import Testing
             // Files may grow to 512 KB: the store fills up after a few hundred of these events.
             let relay = try RelayProcess(environment: env, shell: #"ulimit -f 1024; exec "$@""#)
             #expect(await relay.waitUntilReady())
-            let padding = String(repeating: "x", count: 2000)
-            var statuses: [Int] = []
-            for batch in 0..<20 where !statuses.contains(503) {
-                let bodies = (0..<50).map {
-                    #"{"id":"evt-\#(batch)-\#($0)-\#(padding)","conversation_id":"conv_full_\#(batch)_\#($0)","rating":"good"}"#
-                }
-                statuses += try await Self.post(bodies, to: relay, route: route)
-            }
+            let statuses = try await Self.fillUntil503(relay, route: route, conversationPrefix: "conv_full")
             #expect(statuses.contains(503), "the store never filled up")
             #expect(Set(statuses).isSubset(of: [202, 503]), "\(Set(statuses))")
             let accepted = statuses.filter { $0 == 202 }.count

@@ -56,37 +56,36 @@ final class RawConnection: @unchecked Sendable {
     }
 
     private func blockingReadUntilClosed(limit: Duration) -> String? {
-        let deadline = ContinuousClock.now + limit
         var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while ContinuousClock.now < deadline {
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 200) > 0 else { continue }
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { return String(decoding: received, as: UTF8.self) }
-            received += buffer[..<count]
-        }
-        return nil
+        guard receive(into: &received, for: limit, until: { _ in false }) else { return nil }
+        return String(decoding: received, as: UTF8.self)
     }
 
     private func blockingReadAnswer(limit: Duration) -> String {
-        let deadline = ContinuousClock.now + limit
         var received: [UInt8] = []
+        _ = receive(into: &received, for: limit) { received in
+            let text = String(decoding: received, as: UTF8.self)
+            guard let end = text.utf8.firstRange(of: Array("\r\n\r\n".utf8)), let length = Self.contentLength(text[..<end.lowerBound]) else {
+                return false
+            }
+            return received.count >= text.utf8.distance(from: text.utf8.startIndex, to: end.upperBound) + length
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// Reads until the peer closes (true), `done` says the bytes suffice (false), or `limit` passes (false).
+    private func receive(into received: inout [UInt8], for limit: Duration, until done: ([UInt8]) -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + limit
         var buffer = [UInt8](repeating: 0, count: 65536)
         while ContinuousClock.now < deadline {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&poller, 1, 200) > 0 else { continue }
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
+            if count <= 0 { return true }
             received += buffer[..<count]
-            let text = String(decoding: received, as: UTF8.self)
-            if let end = text.range(of: "\r\n\r\n"), let length = Self.contentLength(text[..<end.lowerBound]),
-                received.count >= text.utf8.distance(from: text.utf8.startIndex, to: end.upperBound.samePosition(in: text.utf8)!) + length
-            {
-                return text
-            }
+            if done(received) { return false }
         }
-        return String(decoding: received, as: UTF8.self)
+        return false
     }
 
     private static func contentLength(_ head: Substring) -> Int? {
