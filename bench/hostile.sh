@@ -30,16 +30,20 @@ socks, start = [], time.time()
 for _ in range(n):
     s = socket.create_connection(("127.0.0.1", port)); s.setblocking(False); socks.append(s)
     if mode == "stalled": s.send(b"POST /hooks/t HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789")
+    if mode == "dribble": s.send(b"POST /hooks/t HTTP/1.1\r\n")
 opened = time.time() - start
 open_ = set(socks); last_drip = 0
 while open_ and time.time() - start < limit:
     if mode == "dribble" and time.time() - last_drip > 1:
         for s in list(open_):
-            try: s.send(b"X")
+            try: s.send(b"X-Drip: 1\r\n")
             except OSError: pass
         last_drip = time.time()
-    readable, _, _ = select.select(list(open_)[:1000], [], [], 0.2)
-    for s in readable:
+    poller = select.poll()
+    by_fd = {s.fileno(): s for s in open_}
+    for fd in by_fd: poller.register(fd, select.POLLIN)
+    for fd, _ in poller.poll(200):
+        s = by_fd[fd]
         try:
             if not s.recv(4096): open_.discard(s)
         except OSError: open_.discard(s)
@@ -62,7 +66,7 @@ echo "RSS before $before MB, after the burst closed $(rss_mb) MB"
 stop_relay
 
 echo "== open-file limit 256, RELAY_MAX_CONNECTIONS=10000, 600 connections"
-( ulimit -n 256; start_relay; echo "$RELAY_PID" >"$STATE/pid"; wait "$RELAY_PID" ) &
+( ulimit -n 256; start_relay RELAY_LOG_LEVEL=warning; echo "$RELAY_PID" >"$STATE/pid"; wait "$RELAY_PID" ) &
 pids+=($!)
 sleep 2
 RELAY_PID=$(cat "$STATE/pid")
