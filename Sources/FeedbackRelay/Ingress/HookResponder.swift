@@ -126,15 +126,19 @@ struct HookResponder: HTTPResponder {
         let received = now()
         let key = event.eventID.map { "id:" + $0 } ?? "sha256:" + Hex.encode(Crypto.sha256(Array(event.route.utf8) + [0x0a] + body))
         do throws(StoreError) {
-            switch try await store.accept(NewDelivery(event: event, dedupKey: key, receivedAt: received), now: received, dedupWindow: dedupWindow) {
+            let result = try await store.accept(
+                NewDelivery(event: event, dedupKey: key, receivedAt: received),
+                now: received,
+                dedupWindow: dedupWindow
+            )
+            storeHealth.writeSucceeded()
+            switch result {
             case .accepted(let id):
-                storeHealth.writeSucceeded()
                 worker.wake()
                 record.outcome = .accepted
                 record.deliveryID = id
                 return Answer(.accepted, "accepted", [("id", String(id))])
             case .duplicate(let id):
-                storeHealth.writeSucceeded()
                 record.outcome = .duplicate
                 record.deliveryID = id
                 return Answer(.ok, "duplicate", [("id", String(id))])

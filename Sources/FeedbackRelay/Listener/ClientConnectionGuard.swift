@@ -50,7 +50,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
 
     private enum Phase {
         /// Waiting for a request head: the first (header timeout) or a kept-alive next one (idle timeout).
-        case awaitingHead(first: Bool)
+        case awaitingHead
         case readingBody
         /// The request is read; the answer is being made. No timer: the upstream timeout bounds it.
         case answering
@@ -60,7 +60,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
 
     private let limits: Limits
     private let onClose: @Sendable (ClientCloseReason) -> Void
-    private var phase = Phase.awaitingHead(first: true)
+    private var phase = Phase.awaitingHead
     /// Requests whose answer has not been written to its end (pipelined requests can overlap).
     private var unanswered = 0
     private var closeAfterAnswer = false
@@ -77,13 +77,11 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        disarm()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        disarm()
         context.fireChannelInactive()
     }
 
@@ -165,7 +163,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
             guard closeAfterAnswer else {
                 context.write(data, promise: promise)
                 if unanswered == 0, case .answering = phase {
-                    phase = .awaitingHead(first: false)
+                    phase = .awaitingHead
                     arm(context, after: limits.idle, reason: .idleTimeout)
                 }
                 return

@@ -20,7 +20,6 @@ enum FileDescriptorLimit {
     /// Connections each listener may hold so that both together, plus what the relay itself keeps open
     /// (upstream connections, the store, logs), stay under `limit`: past it, accept would fail with EMFILE.
     static func connectionsPerListener(configured: Int, limit: Int, reserved: Int) -> Int {
-        guard limit != Int.max else { return configured }
-        return max(1, min(configured, (limit - reserved) / 2))
+        max(1, min(configured, (limit - reserved) / 2))
     }
 }
