@@ -11,7 +11,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "feedback-relay", targets: ["feedback-relay"]),
-        .library(name: "FeedbackRelay", targets: ["FeedbackRelay"]),
+        // Every stage, for the fuzz targets (Fuzz/), which build as a package of their own.
+        .library(
+            name: "FeedbackRelay",
+            targets: ["RelayModel", "Verification", "Mapping", "Store", "Observability", "Upstream", "Settings", "Server", "Commands"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -37,29 +41,78 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // One target per stage of a webhook's way, each depending only on stages before it (README, Development).
         .target(
-            name: "FeedbackRelay",
+            name: "RelayModel",
+            dependencies: ["CLibCrypto", .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Verification",
+            dependencies: ["RelayModel", .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "Mapping", dependencies: ["RelayModel"], swiftSettings: swiftSettings),
+        .target(
+            name: "Store",
+            dependencies: ["RelayModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Observability",
             dependencies: [
-                "CLibCrypto",
-                "CCurl",
+                "RelayModel", "Store",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Upstream",
+            dependencies: [
+                "RelayModel", "Store", "Observability", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Settings",
+            dependencies: [
+                "RelayModel", "Verification", "Mapping", "Upstream",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "RelayModel", "Verification", "Mapping", "Store", "Observability", "Upstream", "Settings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Commands",
+            dependencies: [
+                "RelayModel", "Verification", "Mapping", "Upstream", "Settings",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "feedback-relay",
             dependencies: [
-                "FeedbackRelay",
+                "RelayModel", "Observability", "Settings", "Server", "Commands",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -67,7 +120,8 @@ let package = Package(
         .testTarget(
             name: "FeedbackRelayTests",
             dependencies: [
-                "FeedbackRelay",
+                "RelayModel", "Verification", "Mapping", "Store", "Observability", "Upstream", "Settings", "Server", "Commands",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,7 +1,13 @@
 import ArgumentParser
-import FeedbackRelay
+import Commands
 import Foundation
 import Logging
+import Observability
+import RelayModel
+import Server
+import Settings
+import Store
+import Upstream
 
 @main
 struct FeedbackRelayCommand: AsyncParsableCommand {
@@ -165,13 +171,12 @@ struct TestRoute: ParsableCommand {
     func run() throws {
         let config = loadConfig()
         let route = try requireRoute(self.route, in: config)
-        var parsed = Headers()
+        var parsed: [(name: String, value: String)] = []
         for header in headers {
             guard let colon = header.firstIndex(of: ":") else { throw ValidationError("--header '\(header)' is not 'Name: value'") }
-            parsed.add(
-                String(header[..<colon]).trimmingCharacters(in: .whitespaces),
-                String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            )
+            let name = String(header[..<colon]).trimmingCharacters(in: .whitespaces)
+            guard SignedRequest.isValidHeaderName(name) else { throw ValidationError("--header '\(header)': '\(name)' is not a header name") }
+            parsed.append((name, String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: body)))
         let target = "/hooks/\(route.name)" + (query.map { $0.isEmpty ? "" : "?" + $0 } ?? "")

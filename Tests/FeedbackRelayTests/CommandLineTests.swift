@@ -2,7 +2,15 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// The `feedback-relay` binary itself, as an operator runs it.
 @Suite struct CommandLineTests {
@@ -68,7 +76,7 @@ import Testing
         }
         #expect(headers.contains { $0.0 == "ElevenLabs-Signature" && $0.1.hasPrefix("t=1768388726,v0=") })
         let route = try #require(try RelayConfig.load(environment: Self.env).route(named: "calls"))
-        let request = SignedRequest(method: "POST", target: "/hooks/calls", headers: Headers(headers), body: Array(body.utf8))
+        let request = SignedRequest(method: "POST", target: "/hooks/calls", headers: headers, body: Array(body.utf8))
         #expect(route.verifier.verify(request, now: Date(timeIntervalSince1970: 1_768_388_730)) == .verified(secretIndex: 0))
 
         let curl = try run(["sign", "calls", "--body", file.path, "--curl", "http://localhost:8080"], environment: Self.env)

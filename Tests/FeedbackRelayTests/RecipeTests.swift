@@ -1,7 +1,15 @@
 import Foundation
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// Runs every recipe of `docs/recipes.md` as written: its `env` blocks loaded by the shell, its files
 /// written, its commands run (with `localhost:8080` pointed at a real relay binary), and each command's

@@ -2,7 +2,15 @@ import Foundation
 import Logging
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// The properties SPEC.md's security section promises, each with a test that fails without it.
 @Suite struct SecurityTests {

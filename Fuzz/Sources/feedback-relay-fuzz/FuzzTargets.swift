@@ -1,6 +1,14 @@
 import Foundation
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// libFuzzer entry points over the relay's parsers; `FUZZ_TARGET` picks one (see README, Reliability).
 /// Each must never crash, hang or leak, whatever the bytes: the relay's answer to bad input is an error.
@@ -29,7 +37,7 @@ enum FuzzTarget: String, CaseIterable {
                 let request = SignedRequest(
                     method: "POST",
                     target: "/hooks/fuzz?" + rest.prefix(256),
-                    headers: Headers([("Content-Type", contentType), ("X-Fuzz", String(rest.prefix(64)))]),
+                    headers: [("Content-Type", contentType), ("X-Fuzz", String(rest.prefix(64)))],
                     body: Array(rest.utf8)
                 )
                 _ = try? RequestPayload(request).text(selector)
@@ -45,7 +53,7 @@ enum FuzzTarget: String, CaseIterable {
                 headers.append((name, value))
             }
             for route in Self.routes {
-                let request = SignedRequest(method: "POST", target: "/hooks/\(route.name)", headers: Headers(headers), body: Array(body.utf8))
+                let request = SignedRequest(method: "POST", target: "/hooks/\(route.name)", headers: headers, body: Array(body.utf8))
                 _ = route.verifier.verify(request, now: Self.now)
                 _ = route.handshake?.answer(request)
                 _ = try? route.mapping.map(RequestPayload(request), route: route.name)

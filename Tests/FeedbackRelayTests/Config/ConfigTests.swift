@@ -2,7 +2,15 @@ import Foundation
 import Logging
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 @Suite struct ConfigTests {
     static let minimal = ["ELEVENLABS_API_KEY": "sk_k", "RELAY_ROUTE_ZENDESK_CSAT_PRESET": "elevenlabs", "RELAY_ROUTE_ZENDESK_CSAT_SECRET": "s"]
@@ -87,7 +95,7 @@ import Testing
         let route = try #require(config.routes.first)
         let body = Array(#"{"c":"x"}"#.utf8)
         let signature = "sha256=" + Hex.encode(Crypto.hmac(.sha256, key: Array("file-secret".utf8), message: body))
-        let request = SignedRequest(method: "POST", target: "/hooks/el", headers: Headers([("X-Hub-Signature-256", signature)]), body: body)
+        let request = SignedRequest(method: "POST", target: "/hooks/el", headers: [("X-Hub-Signature-256", signature)], body: body)
         #expect(route.verifier.verify(request, now: Date()) == .verified(secretIndex: 0))
 
         #expect(problems(env.merging(["ELEVENLABS_API_KEY_FILE": "/missing"]) { $1 }, files: files).map(\.variable) == ["ELEVENLABS_API_KEY_FILE"])
@@ -146,9 +154,9 @@ import Testing
     }
 
     @Test func routeVariablesSplitOnTheLongestKnownKey() {
-        #expect(RouteVariable.split("RELAY_ROUTE_ZENDESK_CSAT_CONVERSATION_ID_PATTERN")! == ("zendesk-csat", "CONVERSATION_ID_PATTERN", false))
-        #expect(RouteVariable.split("RELAY_ROUTE_A_B_CONVERSATION_ID")! == ("a-b", "CONVERSATION_ID", false))
-        #expect(RouteVariable.split("RELAY_ROUTE_X_API_KEY_FILE")! == ("x", "API_KEY", true))
+        #expect(RouteVariable.split("RELAY_ROUTE_ZENDESK_CSAT_CONVERSATION_ID_PATTERN")! == ("zendesk-csat", .conversationIDPattern, false))
+        #expect(RouteVariable.split("RELAY_ROUTE_A_B_CONVERSATION_ID")! == ("a-b", .conversationID, false))
+        #expect(RouteVariable.split("RELAY_ROUTE_X_API_KEY_FILE")! == ("x", .apiKey, true))
         #expect(RouteVariable.split("RELAY_ROUTE_X_NOPE") == nil)
         #expect(RouteVariable.split("RELAY_ROUTE_SECRET") == nil)
     }

@@ -2,7 +2,15 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// Durability with the real binary: what was answered 202 survives `kill -9`, and a full disk is a 503
 /// that leaves a store that opens cleanly.

@@ -3,7 +3,15 @@ import NIOHTTP1
 import Synchronization
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// Queue mode end to end: 202 once on disk, then the worker delivers to the fake ElevenLabs.
 @Suite struct QueueDeliveryTests {

@@ -1,6 +1,14 @@
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// The worker's sleep: woken by a signal, a timeout or cancellation, and never left with a stale signal
 /// (one kept from a cancelled timer made an idle relay spin).

@@ -1,7 +1,15 @@
 import Foundation
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// Every answer of SPEC.md's table (inline mode), over HTTP against the real server and the fake upstream.
 @Suite struct HookAnswerTests {

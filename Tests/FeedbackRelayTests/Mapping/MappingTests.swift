@@ -1,7 +1,15 @@
 import Foundation
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 @Suite struct MappingTests {
     /// Maps `body` (and headers, query) under route settings given without the `RELAY_ROUTE_M_` prefix.
@@ -17,7 +25,7 @@ import Testing
         let request = SignedRequest(
             method: "POST",
             target: "/hooks/m" + (query.isEmpty ? "" : "?" + query),
-            headers: Headers(headers),
+            headers: headers,
             body: Array(body.utf8)
         )
         return try route.mapping.map(RequestPayload(request), route: "m")

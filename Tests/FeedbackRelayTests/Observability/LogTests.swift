@@ -2,7 +2,15 @@ import Foundation
 import Logging
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// The log an operator searches at night: one JSON line per request and per delivery attempt, with the
 /// fields named in the README, and never a secret or the API key.
@@ -107,10 +115,9 @@ import Testing
         let capture = LogCapture()
         var record = RequestRecord(id: "req-7")
         record.route = "csat"
-        record.outcome = .refusedStale
-        record.reason = "timestamp X-Ts is 400 s away from now, outside the tolerance"
-        record.log(to: Logger.relay(format: .text, level: .info, sink: capture.sink), status: 401, duration: .microseconds(1500))
-        record.log(to: Logger.relay(format: .json, level: .info, sink: capture.sink), status: 401, duration: .microseconds(1500))
+        let outcome = WebhookOutcome.refused(.staleTimestamp(header: "X-Ts", skewSeconds: 400))
+        record.log(outcome, to: Logger.relay(format: .text, level: .info, sink: capture.sink), status: 401, duration: .microseconds(1500))
+        record.log(outcome, to: Logger.relay(format: .json, level: .info, sink: capture.sink), status: 401, duration: .microseconds(1500))
         let (text, json) = (capture.all[0], capture.all[1])
         #expect(text.contains(" warning refused_stale: timestamp X-Ts is 400 s away"))
         #expect(text.contains("request_id=req-7 route=csat outcome=refused_stale status=401 reason=timestamp X-Ts is 400 s away"))

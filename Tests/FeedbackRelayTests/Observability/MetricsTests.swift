@@ -2,7 +2,15 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// `/metrics` after a scripted mix of requests and deliveries: every counter moved by exactly what the mix
 /// did, and the whole exposition passes a strict reader of the text format.

@@ -1,7 +1,15 @@
 import Foundation
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// `feedback-relay test-route`, the real binary on saved requests: what it says for a valid, a tampered,
 /// a stale and an ignored one, and that it never prints the key.

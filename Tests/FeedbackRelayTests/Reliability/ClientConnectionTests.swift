@@ -1,7 +1,15 @@
 import Foundation
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// Hostile and careless clients: each is answered or closed by the relay, never held forever. Every
 /// wait is bounded generously (30 s): a build without the limit fails by waiting that long, a slow

@@ -2,7 +2,15 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// The real binary as an operator runs it: a taken port is a start error, an idle relay sleeps.
 @Suite(.serialized) struct ProcessLifecycleTests {

@@ -7,7 +7,15 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// Log lines captured from a relay, to check what it says and what it never says.
 final class LogCapture: Sendable {
@@ -222,6 +230,6 @@ struct SignatureVector: Decodable, Sendable, CustomTestStringConvertible {
         if let url, let components = URLComponents(string: url) {
             target = components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
         }
-        return SignedRequest(method: method, target: target, headers: Headers(headers.map { ($0.key, $0.value) }), body: Array(body.utf8))
+        return SignedRequest(method: method, target: target, headers: headers.map { ($0.key, $0.value) }, body: Array(body.utf8))
     }
 }

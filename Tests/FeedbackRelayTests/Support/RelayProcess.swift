@@ -1,7 +1,15 @@
 import Foundation
 import NIOHTTP1
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// The real `feedback-relay serve` binary, started on loopback ports for a test.
 final class RelayProcess {

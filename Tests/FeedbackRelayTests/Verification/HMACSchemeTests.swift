@@ -2,7 +2,15 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 @Suite struct HMACSchemeTests {
     static let body = Array(#"{"conversation_id":"conv_1","rating":5}"#.utf8)
@@ -18,7 +26,7 @@ import Testing
     }
 
     func request(_ headers: [(String, String)], target: String = "/hooks/custom", body: [UInt8] = body) -> SignedRequest {
-        SignedRequest(method: "POST", target: target, headers: Headers(headers), body: body)
+        SignedRequest(method: "POST", target: target, headers: headers, body: body)
     }
 
     @Test func genericHMACMatchesAnIndependentComputation() throws {
@@ -93,7 +101,7 @@ import Testing
                 let sent = SignedRequest(
                     method: "POST",
                     target: signed.target,
-                    headers: Headers(signed.headers),
+                    headers: signed.headers,
                     body: body
                 )
                 #expect(route.verifier.verify(sent, now: Self.now) == .verified(secretIndex: secretIndex), "\(settings)")
@@ -133,7 +141,7 @@ import Testing
     @Test func toleranceIsCheckedBothWays() throws {
         let route = try route(["PRESET": "elevenlabs", "SECRET": "wsec_x"])
         let signed = try RequestSigner.sign(route: route, body: Self.body, now: Self.now)
-        let request = SignedRequest(method: "POST", target: "/hooks/custom", headers: Headers(signed.headers), body: Self.body)
+        let request = SignedRequest(method: "POST", target: "/hooks/custom", headers: signed.headers, body: Self.body)
         #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(1800)) == .verified(secretIndex: 0))
         #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(-1800)) == .verified(secretIndex: 0))
         #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(1801)) != .verified(secretIndex: 0))

@@ -1,7 +1,15 @@
 import Foundation
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// Every case of the shared vectors whose preset exists: valid ones verify at their `now`, invalid
 /// ones are refused; and the same requests, sent over HTTP, land on the fake ElevenLabs or do not.

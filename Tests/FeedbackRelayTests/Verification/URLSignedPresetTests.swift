@@ -1,7 +1,15 @@
 import Foundation
 import Testing
 
-@testable import FeedbackRelay
+@testable import Commands
+@testable import Mapping
+@testable import Observability
+@testable import RelayModel
+@testable import Server
+@testable import Settings
+@testable import Store
+@testable import Upstream
+@testable import Verification
 
 /// Twilio and HubSpot sign the URL they called, which the relay rebuilds from `RELAY_PUBLIC_URL`.
 @Suite struct URLSignedPresetTests {
@@ -25,7 +33,7 @@ import Testing
     }
 
     func request(_ headers: [(String, String)], target: String = "/hooks/sms", body: String = form) -> SignedRequest {
-        SignedRequest(method: "POST", target: target, headers: Headers(headers), body: Array(body.utf8))
+        SignedRequest(method: "POST", target: target, headers: headers, body: Array(body.utf8))
     }
 
     @Test func aDefaultPortMayBeWrittenOrLeftOut() throws {

@@ -1,0 +1,61 @@
+import Logging
+import RelayModel
+
+/// A log line's own fields, in the order given, for lines written per request and per attempt. Passed
+/// as one metadata value (`LogFields.key`), the JSON handler writes them as top-level members: one
+/// array instead of a dictionary of ten, nothing to hash or sort, numbers as numbers.
+public struct LogFields: CustomStringConvertible, Sendable {
+    public enum Value: Sendable {
+        case string(String)
+        case integer(Int64)
+        case number(Double)
+    }
+
+    /// The metadata key the fields travel under.
+    public static let key = "fields"
+
+    private(set) var items: [(name: String, value: Value)] = []
+
+    package init() {
+        items.reserveCapacity(12)
+    }
+
+    package mutating func add(_ name: String, _ text: String?) {
+        if let text { items.append((name, .string(text))) }
+    }
+
+    package mutating func add(_ name: String, _ integer: (some BinaryInteger)?) {
+        if let integer { items.append((name, .integer(Int64(integer)))) }
+    }
+
+    package mutating func add(_ name: String, _ number: Double?) {
+        if let number { items.append((name, .number(number))) }
+    }
+
+    package var metadata: Logger.Metadata { [Self.key: .stringConvertible(self)] }
+
+    /// `,"name":value` for each field.
+    package func appendJSON(to line: inout String) {
+        for (name, value) in items {
+            line += ","
+            JSONText.appendQuoted(name, to: &line)
+            line += ":"
+            switch value {
+            case .string(let text): JSONText.appendQuoted(text, to: &line)
+            case .integer(let integer): line += String(integer)
+            case .number(let number): line += number.isFinite ? number.description : "null"
+            }
+        }
+    }
+
+    /// `name=value ...`, for the text format.
+    public var description: String {
+        items.map { name, value in
+            switch value {
+            case .string(let text): "\(name)=\(text)"
+            case .integer(let integer): "\(name)=\(integer)"
+            case .number(let number): "\(name)=\(number)"
+            }
+        }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,4 @@
+/// The rating ElevenLabs' feedback API takes.
+public enum Feedback: String, Sendable, Codable {
+    case like, dislike
+}

@@ -1,0 +1,64 @@
+import Hummingbird
+import NIOCore
+import RelayModel
+import Verification
+
+/// The JSON answers of SPEC.md's table: `{"status": "...", ...}`.
+struct Answer: Sendable, Equatable {
+    let status: HTTPResponse.Status
+    let body: String
+    var contentType = "application/json"
+    /// The `Allow` header of a 405: the methods the path does take.
+    var allow: String?
+
+    init(_ status: HTTPResponse.Status, _ name: String, _ extra: [(String, String)] = []) {
+        self.status = status
+        // upstream_status is a number; everything else is a string.
+        self.body =
+            "{"
+            + ([("status", name)] + extra).map { name, value in
+                JSONText.quoted(name) + ":" + (name == "upstream_status" ? value : JSONText.quoted(value))
+            }.joined(separator: ",") + "}"
+    }
+
+    /// A body that is already JSON (admin answers).
+    init(_ status: HTTPResponse.Status, json: String) {
+        self.status = status
+        self.body = json
+    }
+
+    /// A provider handshake's answer, exactly as the provider expects it.
+    init(_ handshake: HandshakeAnswer) {
+        self.status = HTTPResponse.Status(code: handshake.status)
+        self.body = handshake.body
+        self.contentType = handshake.contentType
+    }
+
+    static let notFound = Answer(.notFound, "not_found")
+    static func methodNotAllowed(allow: String) -> Answer {
+        var answer = Answer(.methodNotAllowed, "method_not_allowed")
+        answer.allow = allow
+        return answer
+    }
+    static let tooLarge = Answer(.contentTooLarge, "too_large")
+    static let unauthorized = Answer(.unauthorized, "unauthorized")
+    static let unavailable = Answer(.serviceUnavailable, "unavailable")
+    static let forwarded = Answer(.ok, "forwarded")
+
+    static func badRequest(_ reason: String) -> Answer { Answer(.badRequest, "bad_request", [("reason", reason)]) }
+    static func ignored(_ reason: String) -> Answer { Answer(.ok, "ignored", [("reason", reason)]) }
+    static func unprocessable(_ reason: String) -> Answer { Answer(.unprocessableContent, "unprocessable", [("reason", reason)]) }
+    static func upstreamRejected(_ status: Int) -> Answer {
+        Answer(.unprocessableContent, "upstream_rejected", [("upstream_status", String(status))])
+    }
+    static func upstreamFailed(_ status: Int?) -> Answer {
+        Answer(.badGateway, "upstream_failed", status.map { [("upstream_status", String($0))] } ?? [])
+    }
+
+    var response: Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        if let allow { headers[.allow] = allow }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,45 @@
+import Synchronization
+
+/// Batches concurrent submissions into one commit: while a batch is being written, new items queue,
+/// and the next batch takes them all. Durability then costs one fsync per batch, not per request.
+package final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
+    package typealias Commit = @Sendable ([Item]) async throws(StoreError) -> [Output]
+
+    private struct Waiting: Sendable {
+        let item: Item
+        let continuation: CheckedContinuation<Result<Output, StoreError>, Never>
+    }
+
+    private let state = Mutex<(queue: [Waiting], draining: Bool)>(([], false))
+
+    package func submit(_ item: Item, commit: @escaping Commit) async throws(StoreError) -> Output {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Output, StoreError>, Never>) in
+            let startDrain = state.withLock { state in
+                state.queue.append(Waiting(item: item, continuation: continuation))
+                if state.draining { return false }
+                state.draining = true
+                return true
+            }
+            if startDrain { Task { await self.drain(commit) } }
+        }
+        return try result.get()
+    }
+
+    private func drain(_ commit: Commit) async {
+        while true {
+            let batch = state.withLock { state in
+                let batch = state.queue
+                state.queue.removeAll()
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            do throws(StoreError) {
+                let outputs = try await commit(batch.map(\.item))
+                for (waiting, output) in zip(batch, outputs) { waiting.continuation.resume(returning: .success(output)) }
+            } catch {
+                for waiting in batch { waiting.continuation.resume(returning: .failure(error)) }
+            }
+        }
+    }
+}

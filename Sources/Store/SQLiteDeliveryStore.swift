@@ -1,0 +1,440 @@
+import Foundation
+import GRDB
+import RelayModel
+import Synchronization
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a commit has reached
+/// the disk before `accept` returns. Concurrent accepts share one transaction and one fsync
+/// (group commit).
+public final class SQLiteDeliveryStore: DeliveryStore {
+    private let pool: DatabasePool
+    /// Accepts and attempt results share transactions: under load one fsync serves many of both.
+    private let commits = GroupCommit<Write, AcceptResult?>()
+
+    private enum Write: Sendable {
+        case accept(NewDelivery, now: Date, dedupWindow: Duration)
+        case record(Int64, AttemptResult, now: Date)
+    }
+
+    /// Opens (creating the directory and file if needed) and migrates the database at `path`.
+    public init(path: String) throws(StoreError) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError("cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Effective on a new, empty database only (a no-op later): lets the retention sweep give
+            // freed pages back to the disk.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError("cannot open \(path): \(error)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        route TEXT NOT NULL,
+                        conversation_id TEXT NOT NULL,
+                        feedback TEXT NOT NULL,
+                        event_id TEXT,
+                        event_time REAL NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        received_at REAL NOT NULL,
+                        next_attempt_at REAL NOT NULL,
+                        lease_until REAL,
+                        last_status INTEGER,
+                        last_error TEXT,
+                        finished_at REAL
+                    );
+                    CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
+                    CREATE INDEX deliveries_conversation ON deliveries(conversation_id, event_time);
+                    CREATE INDEX deliveries_dead ON deliveries(id) WHERE state = 'dead';
+                    CREATE INDEX deliveries_finished ON deliveries(finished_at) WHERE finished_at IS NOT NULL;
+                    CREATE TABLE dedup_keys (
+                        route TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        delivery_id INTEGER NOT NULL,
+                        expires_at REAL NOT NULL,
+                        PRIMARY KEY (route, key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX dedup_expiry ON dedup_keys(expires_at);
+                    """
+            )
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE deliveries ADD COLUMN retried_at REAL;
+                    CREATE TABLE write_check (id INTEGER PRIMARY KEY, at REAL NOT NULL);
+                    """
+            )
+        }
+        return migrator
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(work)
+        } catch {
+            throw StoreError("SQLite: \(error)")
+        }
+    }
+
+    private func read<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(work)
+        } catch {
+            throw StoreError("SQLite: \(error)")
+        }
+    }
+
+    // MARK: - Accept
+
+    public func accept(_ delivery: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult {
+        try await write(.accept(delivery, now: now, dedupWindow: dedupWindow))!
+    }
+
+    private func write(_ write: Write) async throws(StoreError) -> AcceptResult? {
+        try await commits.submit(write) { batch async throws(StoreError) in
+            try await self.run { db in
+                try batch.map { write in
+                    switch write {
+                    case .accept(let delivery, let now, let dedupWindow):
+                        return try Self.insert(delivery, now: now, dedupWindow: dedupWindow, in: db)
+                    case .record(let id, let result, let now):
+                        try Self.record(id, result, now: now, in: db)
+                        return nil
+                    }
+                }
+            }
+        }
+    }
+
+    private static func insert(_ new: NewDelivery, now: Date, dedupWindow: Duration, in db: Database) throws -> AcceptResult {
+        let nowSeconds = now.timeIntervalSince1970
+        if let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT delivery_id, expires_at FROM dedup_keys WHERE route = ? AND key = ?"),
+            arguments: [new.route, new.dedupKey]
+        ),
+            (row["expires_at"] as Double) > nowSeconds
+        {
+            return .duplicate(id: row["delivery_id"])
+        }
+        let eventTime = new.eventTime.timeIntervalSince1970
+        // Newest wins per conversation: a newer event already pending or delivered makes this one history;
+        // otherwise older pending events become history. One look at the conversation tells both.
+        let conversation = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT MAX(CASE WHEN state IN ('pending', 'delivered') THEN event_time END) AS newest,
+                           COUNT(CASE WHEN state = 'pending' THEN 1 END) AS pending
+                    FROM deliveries WHERE conversation_id = ?
+                    """
+            ),
+            arguments: [new.conversationID]
+        )
+        let newer = (conversation?["newest"] as Double?).map { $0 > eventTime } ?? false
+        if !newer, (conversation?["pending"] as Int?) ?? 0 > 0 {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET state = 'superseded', finished_at = ?
+                    WHERE conversation_id = ? AND state = 'pending' AND event_time <= ?
+                    """
+            ).execute(arguments: [nowSeconds, new.conversationID, eventTime])
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            new.route, new.conversationID, new.feedback.rawValue, new.eventID, eventTime, newer ? "superseded" : "pending", nowSeconds,
+            nowSeconds, newer ? nowSeconds : nil,
+        ]
+        )
+        let id = db.lastInsertedRowID
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO dedup_keys (route, key, delivery_id, expires_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (route, key) DO UPDATE SET delivery_id = excluded.delivery_id, expires_at = excluded.expires_at
+                """
+        ).execute(arguments: [new.route, new.dedupKey, id, nowSeconds + dedupWindow.seconds]
+        )
+        return .accepted(id: id)
+    }
+
+    // MARK: - Worker
+
+    public func claimDue(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [Delivery] {
+        let nowSeconds = now.timeIntervalSince1970
+        let until = leaseUntil.timeIntervalSince1970
+        return try await run { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM deliveries AS d
+                    WHERE state = 'pending' AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
+                      AND NOT EXISTS (SELECT 1 FROM deliveries AS o
+                                      WHERE o.conversation_id = d.conversation_id AND o.id <> d.id AND o.lease_until > :now)
+                    ORDER BY next_attempt_at, id LIMIT :limit
+                    """,
+                arguments: ["now": nowSeconds, "limit": limit]
+            )
+            var claimed: [Delivery] = []
+            var conversations = Set<String>()
+            for row in rows {
+                var delivery = try Self.delivery(from: row)
+                guard conversations.insert(delivery.conversationID).inserted else { continue }
+                try db.cachedStatement(sql: "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?")
+                    .execute(arguments: [until, delivery.id])
+                delivery.attempts += 1
+                claimed.append(delivery)
+            }
+            return claimed
+        }
+    }
+
+    public func record(_ id: Int64, _ result: AttemptResult, now: Date) async throws(StoreError) {
+        _ = try await write(.record(id, result, now: now))
+    }
+
+    private static func record(_ id: Int64, _ result: AttemptResult, now: Date, in db: Database) throws {
+        let nowSeconds = now.timeIntervalSince1970
+        do {
+            switch result {
+            case .delivered(let status):
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE deliveries SET state = 'delivered', lease_until = NULL, last_status = ?, last_error = NULL, finished_at = ?
+                        WHERE id = ?
+                        """
+                ).execute(arguments: [status, nowSeconds, id]
+                )
+            case .retry(let at, let status, let error):
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE deliveries SET lease_until = NULL, next_attempt_at = ?, last_status = ?, last_error = ?
+                        WHERE id = ?
+                        """
+                ).execute(arguments: [at.timeIntervalSince1970, status, error, id]
+                )
+            case .dead(let status, let error):
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE deliveries SET state = CASE state WHEN 'pending' THEN 'dead' ELSE state END, lease_until = NULL,
+                               last_status = ?, last_error = ?, finished_at = CASE state WHEN 'pending' THEN NULL ELSE finished_at END
+                        WHERE id = ?
+                        """
+                ).execute(arguments: [status, error, id]
+                )
+            }
+        }
+    }
+
+    public func nextDue() async throws(StoreError) -> Date? {
+        // Walks the due index from its start: only deliveries in flight (leased) can come before the
+        // answer, so a few hundred rows suffice however large the backlog.
+        try await read { db in
+            try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(max(next_attempt_at, coalesce(lease_until, 0))) FROM
+                        (SELECT next_attempt_at, lease_until FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT 1024)
+                    """
+            )
+        }.map(Date.init(timeIntervalSince1970:))
+    }
+
+    // MARK: - Operators
+
+    public func delivery(_ id: Int64) async throws(StoreError) -> Delivery? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).map(Self.delivery(from:))
+        }
+    }
+
+    public func list(state: DeliveryState?, limit: Int, cursor: String?) async throws(StoreError) -> DeliveryPage {
+        let before = cursor.flatMap(Int64.init) ?? Int64.max
+        let limit = max(1, min(limit, 1000))
+        return try await read { db in
+            // The state is written into the SQL (it is one of four fixed words), so that listing dead
+            // deliveries can use the partial index that only dead rows are in.
+            let filter = state.map { "state = '\($0.rawValue)' AND" } ?? ""
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM deliveries WHERE \(filter) id < :before ORDER BY id DESC LIMIT :limit",
+                arguments: ["before": before, "limit": limit + 1]
+            )
+            let deliveries = try rows.prefix(limit).map(Self.delivery(from:))
+            return DeliveryPage(deliveries: deliveries, nextCursor: rows.count > limit ? deliveries.last.map { String($0.id) } : nil)
+        }
+    }
+
+    public func retry(_ id: Int64, now: Date) async throws(StoreError) -> RetryResult {
+        try await run { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]) else { return .notFound }
+            let delivery = try Self.delivery(from: row)
+            guard delivery.state == .dead else { return .notDead(delivery.state) }
+            guard try Self.revive(delivery, now: now, in: db) else { return .superseded }
+            return .retried(try Self.delivery(from: Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id])!))
+        }
+    }
+
+    public func retryAllDead(now: Date) async throws(StoreError) -> Int {
+        try await run { db in
+            var retried = 0
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE state = 'dead' ORDER BY id") {
+                if try Self.revive(try Self.delivery(from: row), now: now, in: db) { retried += 1 }
+            }
+            return retried
+        }
+    }
+
+    /// Makes a dead delivery pending and due now, unless a newer event for its conversation exists,
+    /// in which case it becomes superseded: sending it would undo the newer feedback.
+    private static func revive(_ delivery: Delivery, now: Date, in db: Database) throws -> Bool {
+        let newer =
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM deliveries WHERE conversation_id = ? AND id <> ? AND state IN ('pending', 'delivered')
+                                   AND event_time >= ?)
+                    """,
+                arguments: [delivery.conversationID, delivery.id, delivery.eventTime.timeIntervalSince1970]
+            ) ?? false
+        if newer {
+            try db.execute(
+                sql: "UPDATE deliveries SET state = 'superseded', finished_at = ? WHERE id = ?",
+                arguments: [now.timeIntervalSince1970, delivery.id]
+            )
+            return false
+        }
+        try db.execute(
+            sql: """
+                UPDATE deliveries SET state = 'pending', next_attempt_at = ?, retried_at = ?, lease_until = NULL, finished_at = NULL
+                WHERE id = ?
+                """,
+            arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, delivery.id]
+        )
+        return true
+    }
+
+    public func count(state: DeliveryState) async throws(StoreError) -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = ?", arguments: [state.rawValue]) ?? 0
+        }
+    }
+
+    /// Pending and dead rows are counted through their partial indexes; delivered and superseded ones,
+    /// which can be millions, are not counted here (their counters are in `/metrics`).
+    public func statistics(now: Date) async throws(StoreError) -> QueueStatistics {
+        try await read { db in
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'pending'") ?? 0
+            let inFlight =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND lease_until > ?",
+                    arguments: [now.timeIntervalSince1970]
+                ) ?? 0
+            let dead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'dead'") ?? 0
+            let oldest = try Double.fetchOne(db, sql: "SELECT MIN(received_at) FROM deliveries WHERE state = 'pending'")
+            return QueueStatistics(
+                waiting: pending - inFlight,
+                inFlight: inFlight,
+                dead: dead,
+                oldestPendingReceivedAt: oldest.map(Date.init(timeIntervalSince1970:))
+            )
+        }
+    }
+
+    public func sweep(finishedBefore before: Date, now: Date) async throws(StoreError) -> SweepResult {
+        // In chunks: one transaction deleting a million rows would hold the writer, and every accept
+        // behind it, for seconds.
+        let chunk = 5000
+        var swept = SweepResult(deliveries: 0, dedupKeys: 0)
+        while true {
+            let deleted = try await run { db in
+                try db.execute(
+                    sql: """
+                        DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
+                            WHERE finished_at < ? AND state IN ('delivered', 'superseded') LIMIT ?)
+                        """,
+                    arguments: [before.timeIntervalSince1970, chunk]
+                )
+                return db.changesCount
+            }
+            swept.deliveries += deleted
+            if deleted < chunk { break }
+        }
+        while true {
+            let deleted = try await run { db in
+                try db.execute(
+                    sql: """
+                        DELETE FROM dedup_keys WHERE (route, key) IN (SELECT route, key FROM dedup_keys WHERE expires_at <= ? LIMIT ?)
+                        """,
+                    arguments: [now.timeIntervalSince1970, chunk]
+                )
+                return db.changesCount
+            }
+            swept.dedupKeys += deleted
+            if deleted < chunk { break }
+        }
+        if swept.deliveries > 0 || swept.dedupKeys > 0 {
+            // Freed pages go back to the disk; in WAL mode the file shrinks once the log is copied back.
+            do {
+                try await pool.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA incremental_vacuum")
+                    try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                }
+            } catch {
+                throw StoreError("SQLite checkpoint: \(error)")
+            }
+        }
+        return swept
+    }
+
+    public func ping() async throws(StoreError) {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public func checkWritable() async throws(StoreError) {
+        let now = Date().timeIntervalSince1970
+        try await run { db in try db.execute(sql: "INSERT OR REPLACE INTO write_check (id, at) VALUES (1, ?)", arguments: [now]) }
+    }
+
+    private static func delivery(from row: Row) throws -> Delivery {
+        guard let feedback = Feedback(rawValue: row["feedback"]), let state = DeliveryState(rawValue: row["state"]) else {
+            throw StoreError("row \(row["id"] as Int64) has an unknown feedback or state")
+        }
+        return Delivery(
+            id: row["id"],
+            route: row["route"],
+            conversationID: row["conversation_id"],
+            feedback: feedback,
+            eventID: row["event_id"],
+            eventTime: Date(timeIntervalSince1970: row["event_time"]),
+            state: state,
+            attempts: row["attempts"],
+            receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+            retriedAt: (row["retried_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
+            lastStatus: row["last_status"],
+            lastError: row["last_error"]
+        )
+    }
+}

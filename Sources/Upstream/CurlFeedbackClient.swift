@@ -1,0 +1,305 @@
+import CCurl
+import Foundation
+import Logging
+import RelayModel
+import ServiceLifecycle
+import Synchronization
+
+/// The feedback API client: one long-lived libcurl multi handle, driven by its own thread, so
+/// connections (HTTP/1.1 keep-alive or HTTP/2 streams) are reused across all requests.
+public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
+    public struct Configuration: Sendable {
+        public var concurrency: Int
+        public var timeout: Duration
+        public var allowInsecure: Bool
+
+        public init(concurrency: Int, timeout: Duration, allowInsecure: Bool) {
+            self.concurrency = concurrency
+            self.timeout = timeout
+            self.allowInsecure = allowInsecure
+        }
+    }
+
+    private struct Queue: ~Copyable {
+        var pending: [Transfer] = []
+        var stopping = false
+        var stopped: [CheckedContinuation<Void, Never>] = []
+        var finished = false
+    }
+
+    private let configuration: Configuration
+    private let multi: MultiHandle
+    private let queue = Mutex(Queue())
+    private let statistics = Mutex((transfers: 0, connectionsOpened: 0))
+    /// True while the curl thread waits in `curl_multi_poll`; only then does a new call need to wake it,
+    /// which saves a write to libcurl's wakeup socket per request under load.
+    private let polling = Atomic(false)
+
+    private static let globalInit: Void = {
+        Crypto.initialize()
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    }()
+
+    public init(configuration: Configuration) {
+        _ = Self.globalInit
+        self.configuration = configuration
+        self.multi = MultiHandle(concurrency: configuration.concurrency)
+        let thread = Thread { [self] in self.runLoop() }
+        thread.name = "feedback-relay-curl"
+        thread.start()
+    }
+
+    /// Transfers done, and connections libcurl had to open for them (the rest reused one).
+    public var connectionStatistics: (transfers: Int, connectionsOpened: Int) {
+        statistics.withLock { $0 }
+    }
+
+    public func send(_ request: FeedbackRequest) async -> UpstreamOutcome {
+        await withCheckedContinuation { continuation in
+            let transfer = Transfer(request: request, continuation: continuation)
+            let accepted = queue.withLock { queue in
+                guard !queue.stopping else { return false }
+                queue.pending.append(transfer)
+                return true
+            }
+            guard accepted else {
+                continuation.resume(returning: .failure(UpstreamFailure(timedOut: false, description: "the relay is shutting down")))
+                return
+            }
+            if polling.load(ordering: .sequentiallyConsistent) { multi.wakeUp() }
+        }
+    }
+
+    /// Waits for graceful shutdown, then lets in-flight calls finish and stops the thread.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Refuses new calls, finishes those in flight (each bounded by the timeout), stops the thread.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = queue.withLock { queue in
+                queue.stopping = true
+                if queue.finished { return true }
+                queue.stopped.append(continuation)
+                return false
+            }
+            if done { continuation.resume() } else { multi.wakeUp() }
+        }
+    }
+
+    // MARK: - The curl thread. Everything below runs on it alone, but for `wakeUp`.
+
+    private func runLoop() {
+        var active: [UnsafeMutableRawPointer: Transfer] = [:]
+        var idleHandles: [UnsafeMutableRawPointer] = []
+        var headerLists: [String: UnsafeMutablePointer<curl_slist>] = [:]
+        let capacity = configuration.concurrency
+
+        while true {
+            let (batch, stopping, more) = queue.withLock { queue in
+                let room = max(0, capacity - active.count)
+                let batch = Array(queue.pending.prefix(room))
+                queue.pending.removeFirst(batch.count)
+                return (batch, queue.stopping, !queue.pending.isEmpty)
+            }
+            for transfer in batch {
+                let easy = idleHandles.popLast() ?? makeHandle()
+                let headers =
+                    headerLists[transfer.request.apiKey]
+                    ?? {
+                        let list = Self.headerList(apiKey: transfer.request.apiKey)
+                        headerLists[transfer.request.apiKey] = list
+                        return list
+                    }()
+                configure(easy, for: transfer, headers: headers)
+                active[easy] = transfer
+                curl_multi_add_handle(multi.handle, easy)
+            }
+
+            var running: Int32 = 0
+            curl_multi_perform(multi.handle, &running)
+            var queued: Int32 = 0
+            while let message = curl_multi_info_read(multi.handle, &queued) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle, let transfer = active.removeValue(forKey: easy)
+                else { continue }
+                let result = relay_message_result(message)
+                curl_multi_remove_handle(multi.handle, easy)
+                complete(transfer, easy: easy, result: result)
+                idleHandles.append(easy)
+            }
+
+            if stopping && active.isEmpty {
+                let (leftover, waiters) = queue.withLock { queue in
+                    let leftover = queue.pending
+                    queue.pending.removeAll()
+                    queue.finished = true
+                    let waiters = queue.stopped
+                    queue.stopped.removeAll()
+                    return (leftover, waiters)
+                }
+                for transfer in leftover {
+                    transfer.continuation.resume(returning: .failure(UpstreamFailure(timedOut: false, description: "the relay is shutting down")))
+                }
+                for easy in idleHandles { curl_easy_cleanup(easy) }
+                for list in headerLists.values { curl_slist_free_all(list) }
+                for waiter in waiters { waiter.resume() }
+                return
+            }
+            if more && active.count < capacity { continue }
+            polling.store(true, ordering: .sequentiallyConsistent)
+            // Work queued between taking the batch and raising the flag did not wake us: take it now.
+            if active.count < capacity && queue.withLock({ !$0.pending.isEmpty || ($0.stopping && active.isEmpty) }) {
+                polling.store(false, ordering: .sequentiallyConsistent)
+                continue
+            }
+            curl_multi_poll(multi.handle, nil, 0, 1000, nil)
+            polling.store(false, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    private static func headerList(apiKey: String) -> UnsafeMutablePointer<curl_slist> {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in ["xi-api-key: \(apiKey)", "Content-Type: application/json", "Accept: application/json", "Expect:"] {
+            list = curl_slist_append(list, header)
+        }
+        return list!
+    }
+
+    /// Options every transfer shares, set once when a handle is made; pooled handles keep them.
+    private func makeHandle() -> UnsafeMutableRawPointer {
+        let easy = curl_easy_init()!
+        relay_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        relay_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(configuration.timeout.milliseconds))
+        relay_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(min(configuration.timeout.milliseconds, 10_000)))
+        relay_easy_setopt_pointer(easy, CURLOPT_PROTOCOLS_STR, configuration.allowInsecure ? "http,https" : "https")
+        relay_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        relay_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        relay_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        relay_easy_setopt_pointer(easy, CURLOPT_USERAGENT, "feedback-relay/1")
+        relay_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback)
+        relay_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback)
+        return easy
+    }
+
+    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: Transfer, headers: UnsafeMutablePointer<curl_slist>) {
+        transfer.reset()
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        relay_easy_setopt_pointer(easy, CURLOPT_URL, transfer.request.url)
+        relay_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, headers)
+        let body = transfer.request.body
+        relay_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.utf8.count)
+        relay_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, body)
+        // Waiting to multiplex on an HTTP/2 connection only makes sense where TLS can offer HTTP/2.
+        relay_easy_setopt_long(easy, CURLOPT_PIPEWAIT, transfer.request.baseURL.hasPrefix("https:") ? 1 : 0)
+        relay_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        relay_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        relay_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+    }
+
+    private func complete(_ transfer: Transfer, easy: UnsafeMutableRawPointer, result: CURLcode) {
+        var connects = 0
+        relay_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        statistics.withLock {
+            $0.transfers += 1
+            $0.connectionsOpened += connects
+        }
+        guard result == CURLE_OK else {
+            let detail = String(cString: transfer.errorBuffer)
+            let text = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
+            transfer.continuation.resume(
+                returning: .failure(
+                    UpstreamFailure(timedOut: result == CURLE_OPERATION_TIMEDOUT, description: "curl error \(result.rawValue): \(text)")
+                )
+            )
+            return
+        }
+        var status = 0
+        relay_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        transfer.continuation.resume(returning: .response(status: status, body: transfer.body, retryAfter: transfer.retryAfter))
+    }
+}
+
+/// Owns the `CURLM` handle. `curl_multi_wakeup` is the only call made from other threads;
+/// libcurl documents it as thread-safe.
+private final class MultiHandle: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+
+    init(concurrency: Int) {
+        handle = curl_multi_init()!
+        relay_multi_setopt_long(handle, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        // Keep an idle connection for every request that may be in flight, so none is closed and reopened.
+        relay_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, concurrency)
+        relay_multi_setopt_long(handle, CURLMOPT_MAX_TOTAL_CONNECTIONS, concurrency)
+    }
+
+    func wakeUp() {
+        curl_multi_wakeup(handle)
+    }
+
+    deinit {
+        curl_multi_cleanup(handle)
+    }
+}
+
+/// One call in flight. Only the curl thread touches its buffers.
+private final class Transfer: @unchecked Sendable {
+    static let bodyLimit = 2048
+
+    let request: FeedbackRequest
+    let continuation: CheckedContinuation<UpstreamOutcome, Never>
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+    var body: [UInt8] = []
+    var retryAfter: String?
+
+    init(request: FeedbackRequest, continuation: CheckedContinuation<UpstreamOutcome, Never>) {
+        self.request = request
+        self.continuation = continuation
+    }
+
+    func reset() {
+        errorBuffer[0] = 0
+        body.removeAll(keepingCapacity: true)
+        retryAfter = nil
+    }
+
+    deinit {
+        errorBuffer.deallocate()
+    }
+}
+
+private let writeCallback: relay_data_callback = { data, size, count, context in
+    let length = size * count
+    guard let data, let context else { return length }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    let room = Transfer.bodyLimit - transfer.body.count
+    if room > 0 {
+        data.withMemoryRebound(to: UInt8.self, capacity: length) {
+            transfer.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: min(room, length)))
+        }
+    }
+    return length
+}
+
+private let headerCallback: relay_data_callback = { data, size, count, context in
+    let length = size * count
+    guard let data, let context else { return length }
+    let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        let line = UnsafeBufferPointer(start: bytes, count: length)
+        if line.starts(with: "HTTP/".utf8) {
+            // A new response (after 100 Continue, or a proxy's CONNECT): forget the previous one's headers.
+            transfer.retryAfter = nil
+        } else if let first = line.first, first | 0x20 == UInt8(ascii: "r"), let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+            let value = String(String(decoding: line[(colon + 1)...], as: UTF8.self).trimmedASCII)
+            if name == "retry-after-ms" {
+                transfer.retryAfter = "ms:" + value
+            } else if name == "retry-after", !(transfer.retryAfter?.hasPrefix("ms:") ?? false) {
+                transfer.retryAfter = value
+            }
+        }
+    }
+    return length
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Logging
+import Observability
+import RelayModel
+import ServiceLifecycle
+import Store
+import Synchronization
+
+/// Sends what the store holds: claims due deliveries, at most `concurrency` in flight, and records
+/// each outcome through the `RetryPolicy`. On graceful shutdown it claims nothing more, lets the
+/// calls in flight finish (each bounded by the upstream timeout) and leaves the rest in the store.
+public final class DeliveryWorker: Service, Sendable {
+    package let store: any DeliveryStore
+    package let upstream: UpstreamCall
+    /// Where each route's feedback goes, by route name.
+    package let targets: [String: UpstreamTarget]
+    package let policy: RetryPolicy
+    package let concurrency: Int
+    package let metrics: RelayMetrics
+    /// How long a claimed delivery stays leased: the upstream timeout plus a margin. If the process
+    /// dies mid-send, the delivery falls due again when the lease runs out.
+    package let lease: Duration
+    package let now: @Sendable () -> Date
+    package let logger: Logger
+    private let signal = WakeSignal()
+    package static let claimInterval = Duration.milliseconds(2)
+    private let inFlight = Atomic(0)
+    /// Attempt results the store could not take (disk full, unreachable): kept here and written before
+    /// anything new is claimed, so a call that was made is never made again because its result was lost.
+    private let unrecorded = Mutex<[(id: Int64, result: AttemptResult, at: Date)]>([])
+    package let health: StoreHealth
+
+    public init(
+        store: any DeliveryStore,
+        upstream: UpstreamCall,
+        targets: [String: UpstreamTarget],
+        policy: RetryPolicy,
+        concurrency: Int,
+        upstreamTimeout: Duration,
+        metrics: RelayMetrics,
+        health: StoreHealth = StoreHealth(),
+        now: @escaping @Sendable () -> Date = Date.init,
+        logger: Logger
+    ) {
+        self.health = health
+        self.store = store
+        self.upstream = upstream
+        self.targets = targets
+        self.policy = policy
+        self.concurrency = concurrency
+        self.metrics = metrics
+        self.lease = upstreamTimeout + .seconds(5)
+        self.now = now
+        self.logger = logger
+    }
+
+    /// A new delivery was accepted: look for due work now rather than at the next poll.
+    public func wake() {
+        signal.signal()
+    }
+
+    public func run() async throws {
+        let stopping = Atomic(false)
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                // Claimed and leased but not started: a freed slot starts the next one at once, without
+                // a round trip to the store. Left unstarted at shutdown, they fall due when their lease ends.
+                var ready: [Delivery] = []
+                while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    guard await recordKeptResults() else {
+                        await signal.wait(for: .seconds(1))
+                        continue
+                    }
+                    var room = concurrency - inFlight.load(ordering: .relaxed)
+                    // Claim in batches, a write transaction each, keeping up to one round of work ready.
+                    let wanted = concurrency + max(room, 0) - ready.count
+                    var claimedAll = false
+                    if ready.count < room || ready.count < concurrency / 2, wanted > 0 {
+                        do throws(StoreError) {
+                            let start = now()
+                            let claimed = try await store.claimDue(now: start, limit: wanted, leaseUntil: start.addingTimeInterval(lease.seconds))
+                            ready += claimed
+                            claimedAll = claimed.count == wanted
+                            health.writeSucceeded()
+                        } catch {
+                            health.writeFailed(error)
+                            logger.error("cannot claim deliveries: \(error)")
+                        }
+                    }
+                    room = concurrency - inFlight.load(ordering: .relaxed)
+                    while room > 0, !ready.isEmpty {
+                        let delivery = ready.removeFirst()
+                        room -= 1
+                        inFlight.add(1, ordering: .relaxed)
+                        group.addTask {
+                            await self.attempt(delivery) {
+                                // The upstream call is over: its slot is free while the outcome is written.
+                                self.inFlight.subtract(1, ordering: .relaxed)
+                                self.signal.signal()
+                            }
+                        }
+                    }
+                    if claimedAll && room > 0 { continue }
+                    await signal.wait(for: ready.isEmpty ? await pause() : .seconds(1))
+                    // Under load, wakes come with every accept and every finished call. With work in hand,
+                    // start it; with none, wait a moment so that one claim takes many, and the writer stays
+                    // free for accepts.
+                    if ready.isEmpty { try? await Task.sleep(for: Self.claimInterval) }
+                }
+            }
+        } onGracefulShutdown: {
+            stopping.store(true, ordering: .relaxed)
+            self.signal.signal()
+        }
+    }
+
+    /// Until the next delivery falls due, at most a second (another replica may have added work).
+    private func pause() async -> Duration {
+        guard let due = try? await store.nextDue() else { return .seconds(1) }
+        let wait = due.timeIntervalSince(now())
+        return .milliseconds(Int64(max(0.001, min(1, wait)) * 1000))
+    }
+
+    package func attempt(_ delivery: Delivery, sent: () -> Void = {}) async {
+        let result: AttemptResult
+        var elapsed: Duration?
+        if let target = targets[delivery.route] {
+            let call = await upstream.send(conversationID: delivery.conversationID, feedback: delivery.feedback, route: delivery.route, to: target)
+            elapsed = call.duration
+            result = policy.decide(call.result, attempts: delivery.attempts, receivedAt: delivery.retriedAt ?? delivery.receivedAt, now: now())
+        } else {
+            result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
+        }
+        sent()
+        metrics.deliveryEnded(route: delivery.route, result: result)
+        logAttempt(delivery, result, elapsed: elapsed)
+        let at = now()
+        do throws(StoreError) {
+            try await store.record(delivery.id, result, now: at)
+            health.writeSucceeded()
+        } catch {
+            health.writeFailed(error)
+            unrecorded.withLock { $0.append((delivery.id, result, at)) }
+            logger.error(
+                "cannot record the attempt; its result is kept and written when the store takes writes again: \(error)",
+                metadata: ["delivery_id": .stringConvertible(delivery.id)]
+            )
+        }
+    }
+
+    /// Writes the results kept after failed writes; false while the store still refuses them.
+    private func recordKeptResults() async -> Bool {
+        let kept = unrecorded.withLock { kept in
+            defer { kept.removeAll() }
+            return kept
+        }
+        for (index, entry) in kept.enumerated() {
+            do throws(StoreError) {
+                try await store.record(entry.id, entry.result, now: entry.at)
+            } catch {
+                health.writeFailed(error)
+                unrecorded.withLock { $0.insert(contentsOf: kept[index...], at: 0) }
+                return false
+            }
+        }
+        if !kept.isEmpty {
+            health.writeSucceeded()
+            logger.info("recorded \(kept.count) attempt results kept while the store refused writes")
+        }
+        return true
+    }
+
+    /// One line per attempt: delivered at info, a retry at warning, a dead event at error.
+    private func logAttempt(_ delivery: Delivery, _ result: AttemptResult, elapsed: Duration?) {
+        let level: Logger.Level
+        let outcome: String
+        let message: String
+        let status: Int?
+        var nextAttempt: Date?
+        switch result {
+        case .delivered(let answered):
+            (level, outcome, message, status) = (.info, "delivered", "delivered", answered)
+        case .retry(let at, let answered, let error):
+            (level, outcome, message, status) = (.warning, "retry", "attempt failed, retrying: \(error.prefix(512))", answered)
+            nextAttempt = at
+        case .dead(let answered, let error):
+            (level, outcome, message, status) = (.error, "dead", "delivery dead: \(error.prefix(512))", answered)
+        }
+        guard logger.logLevel <= level else { return }
+        var fields = LogFields()
+        fields.add("delivery_id", delivery.id)
+        fields.add("attempt", delivery.attempts)
+        fields.add("route", delivery.route)
+        fields.add("conversation_id", delivery.conversationID)
+        fields.add("feedback", delivery.feedback.rawValue)
+        fields.add("outcome", outcome)
+        fields.add("upstream_status", status)
+        fields.add("upstream_ms", elapsed?.fractionalMilliseconds)
+        fields.add("next_attempt_at", nextAttempt.map(RFC3339.formatMilliseconds))
+        logger.log(level: level, "\(message)", metadata: fields.metadata)
+    }
+}
