@@ -88,7 +88,7 @@ public struct Relay: Sendable {
             logger: logger,
             now: now
         )
-        let management = ManagementResponder(
+        let management = ManagementRouter.responder(
             state: state,
             store: self.store,
             storeHealth: storeHealth,

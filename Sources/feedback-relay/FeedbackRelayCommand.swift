@@ -99,7 +99,7 @@ struct Deliveries: AsyncParsableCommand {
                 filter = parsed
             }
             let page = try await Deliveries.openStore().list(state: filter, limit: limit, cursor: cursor)
-            for delivery in page.deliveries { print(DeliveryJSON.render(delivery)) }
+            for delivery in page.deliveries { print(DeliveryBody(delivery).jsonLine) }
             if let next = page.nextCursor { print("# more: --cursor \(next)") }
         }
     }
@@ -110,7 +110,7 @@ struct Deliveries: AsyncParsableCommand {
 
         func run() async throws {
             guard let delivery = try await Deliveries.openStore().delivery(id) else { throw ValidationError("no delivery \(id)") }
-            print(DeliveryJSON.render(delivery))
+            print(DeliveryBody(delivery).jsonLine)
         }
     }
 
@@ -130,7 +130,7 @@ struct Deliveries: AsyncParsableCommand {
                 return
             }
             switch try await store.retry(id!, now: Date()) {
-            case .retried(let delivery): print(DeliveryJSON.render(delivery))
+            case .retried(let delivery): print(DeliveryBody(delivery).jsonLine)
             case .notFound: throw ValidationError("no delivery \(id!)")
             case .notDead(let state): throw ValidationError("delivery \(id!) is \(state.rawValue), not dead")
             case .superseded: throw ValidationError("a newer event for this conversation exists; delivery \(id!) is now superseded")
