@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Where log lines go: standard output through `LogWriter`, or a closure (tests capture lines this way).
 public struct LogSink: Sendable {
@@ -33,10 +33,10 @@ package final class LogWriter: Sendable {
 
     private let descriptor: Int32
     private let limit: Int
-    private let buffer = Mutex(Buffer())
+    private let buffer = NIOLockedValueBox(Buffer())
     private let ready = DispatchSemaphore(value: 0)
     /// One writer at a time: the thread, or `flush` at exit.
-    private let writing = Mutex(())
+    private let writing = NIOLockedValueBox(())
 
     package init(descriptor: Int32, gather: Duration = .milliseconds(10), limit: Int = 8 << 20) {
         self.descriptor = descriptor
@@ -54,7 +54,7 @@ package final class LogWriter: Sendable {
     }
 
     package func append(_ line: String) {
-        let wake = buffer.withLock { buffer -> Bool in
+        let wake = buffer.withLockedValue { buffer -> Bool in
             guard buffer.bytes.count + line.utf8.count <= limit else {
                 buffer.dropped += 1
                 return false
@@ -67,8 +67,8 @@ package final class LogWriter: Sendable {
 
     /// Writes everything buffered so far.
     package func flush() {
-        writing.withLock { _ in
-            let (bytes, dropped) = buffer.withLock { buffer -> ([UInt8], Int) in
+        writing.withLockedValue { _ in
+            let (bytes, dropped) = buffer.withLockedValue { buffer -> ([UInt8], Int) in
                 let taken = (buffer.bytes, buffer.dropped)
                 buffer.bytes = []
                 buffer.bytes.reserveCapacity(min(taken.0.count, 1 << 20))

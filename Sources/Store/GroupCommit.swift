@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Batches concurrent submissions into one commit: while a batch is being written, new items queue,
 /// and the next batch takes them all. Durability then costs one fsync per batch, not per request.
@@ -10,11 +10,11 @@ package final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         let continuation: CheckedContinuation<Result<Output, StoreError>, Never>
     }
 
-    private let state = Mutex<(queue: [Waiting], draining: Bool)>(([], false))
+    private let state = NIOLockedValueBox<(queue: [Waiting], draining: Bool)>(([], false))
 
     package func submit(_ item: Item, commit: @escaping Commit) async throws(StoreError) -> Output {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Output, StoreError>, Never>) in
-            let startDrain = state.withLock { state in
+            let startDrain = state.withLockedValue { state in
                 state.queue.append(Waiting(item: item, continuation: continuation))
                 if state.draining { return false }
                 state.draining = true
@@ -27,7 +27,7 @@ package final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
 
     private func drain(_ commit: Commit) async {
         while true {
-            let batch = state.withLock { state in
+            let batch = state.withLockedValue { state in
                 let batch = state.queue
                 state.queue.removeAll()
                 if batch.isEmpty { state.draining = false }

@@ -1,6 +1,7 @@
 import CCurl
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import RelayModel
 import ServiceLifecycle
 import Synchronization
@@ -20,7 +21,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         }
     }
 
-    private struct Queue: ~Copyable {
+    private struct Queue {
         var pending: [Transfer] = []
         var stopping = false
         var stopped: [CheckedContinuation<Void, Never>] = []
@@ -29,8 +30,8 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
 
     private let configuration: Configuration
     private let multi: MultiHandle
-    private let queue = Mutex(Queue())
-    private let statistics = Mutex((transfers: 0, connectionsOpened: 0))
+    private let queue = NIOLockedValueBox(Queue())
+    private let statistics = NIOLockedValueBox((transfers: 0, connectionsOpened: 0))
     /// True while the curl thread waits in `curl_multi_poll`; only then does a new call need to wake it,
     /// which saves a write to libcurl's wakeup socket per request under load.
     private let polling = Atomic(false)
@@ -51,13 +52,13 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
 
     /// Transfers done, and connections libcurl had to open for them (the rest reused one).
     public var connectionStatistics: (transfers: Int, connectionsOpened: Int) {
-        statistics.withLock { $0 }
+        statistics.withLockedValue { $0 }
     }
 
     public func send(_ request: FeedbackRequest) async -> UpstreamOutcome {
         await withCheckedContinuation { continuation in
             let transfer = Transfer(request: request, continuation: continuation)
-            let accepted = queue.withLock { queue in
+            let accepted = queue.withLockedValue { queue in
                 guard !queue.stopping else { return false }
                 queue.pending.append(transfer)
                 return true
@@ -79,7 +80,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
     /// Refuses new calls, finishes those in flight (each bounded by the timeout), stops the thread.
     public func shutdown() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = queue.withLock { queue in
+            let done = queue.withLockedValue { queue in
                 queue.stopping = true
                 if queue.finished { return true }
                 queue.stopped.append(continuation)
@@ -98,7 +99,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         let capacity = configuration.concurrency
 
         while true {
-            let (batch, stopping, more) = queue.withLock { queue in
+            let (batch, stopping, more) = queue.withLockedValue { queue in
                 let room = max(0, capacity - active.count)
                 let batch = Array(queue.pending.prefix(room))
                 queue.pending.removeFirst(batch.count)
@@ -131,7 +132,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
             }
 
             if stopping && active.isEmpty {
-                let (leftover, waiters) = queue.withLock { queue in
+                let (leftover, waiters) = queue.withLockedValue { queue in
                     let leftover = queue.pending
                     queue.pending.removeAll()
                     queue.finished = true
@@ -150,7 +151,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
             if more && active.count < capacity { continue }
             polling.store(true, ordering: .sequentiallyConsistent)
             // Work queued between taking the batch and raising the flag did not wake us: take it now.
-            if active.count < capacity && queue.withLock({ !$0.pending.isEmpty || ($0.stopping && active.isEmpty) }) {
+            if active.count < capacity && queue.withLockedValue({ !$0.pending.isEmpty || ($0.stopping && active.isEmpty) }) {
                 polling.store(false, ordering: .sequentiallyConsistent)
                 continue
             }
@@ -201,7 +202,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
     private func complete(_ transfer: Transfer, easy: UnsafeMutableRawPointer, result: CURLcode) {
         var connects = 0
         relay_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
-        statistics.withLock {
+        statistics.withLockedValue {
             $0.transfers += 1
             $0.connectionsOpened += connects
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Observability
 import RelayModel
 import ServiceLifecycle
@@ -27,7 +28,7 @@ public final class DeliveryWorker: Service, Sendable {
     private let inFlight = Atomic(0)
     /// Attempt results the store could not take (disk full, unreachable): kept here and written before
     /// anything new is claimed, so a call that was made is never made again because its result was lost.
-    private let unrecorded = Mutex<[(id: Int64, result: AttemptResult, at: Date)]>([])
+    private let unrecorded = NIOLockedValueBox<[(id: Int64, result: AttemptResult, at: Date)]>([])
     package let health: StoreHealth
 
     public init(
@@ -140,7 +141,7 @@ public final class DeliveryWorker: Service, Sendable {
             health.writeSucceeded()
         } catch {
             health.writeFailed(error)
-            unrecorded.withLock { $0.append((delivery.id, result, at)) }
+            unrecorded.withLockedValue { $0.append((delivery.id, result, at)) }
             logger.error(
                 "cannot record the attempt; its result is kept and written when the store takes writes again: \(error)",
                 metadata: ["delivery_id": .stringConvertible(delivery.id)]
@@ -150,7 +151,7 @@ public final class DeliveryWorker: Service, Sendable {
 
     /// Writes the results kept after failed writes; false while the store still refuses them.
     private func recordKeptResults() async -> Bool {
-        let kept = unrecorded.withLock { kept in
+        let kept = unrecorded.withLockedValue { kept in
             defer { kept.removeAll() }
             return kept
         }
@@ -159,7 +160,7 @@ public final class DeliveryWorker: Service, Sendable {
                 try await store.record(entry.id, entry.result, now: entry.at)
             } catch {
                 health.writeFailed(error)
-                unrecorded.withLock { $0.insert(contentsOf: kept[index...], at: 0) }
+                unrecorded.withLockedValue { $0.insert(contentsOf: kept[index...], at: 0) }
                 return false
             }
         }

@@ -1,11 +1,11 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Wakes a waiting loop; a signal sent while nobody waits is kept for the next wait.
 package final class WakeSignal: Sendable {
-    private let state = Mutex<(signaled: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let state = NIOLockedValueBox<(signaled: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
     package func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.signaled = true
                 return nil
@@ -34,7 +34,7 @@ package final class WakeSignal: Sendable {
 
     private func wait() async {
         await withCheckedContinuation { continuation in
-            let ready = state.withLock { state in
+            let ready = state.withLockedValue { state in
                 if state.signaled {
                     state.signaled = false
                     return true

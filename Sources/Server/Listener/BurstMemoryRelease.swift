@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -10,17 +10,17 @@ import Glibc
 final class BurstMemoryRelease: Sendable {
     /// Connections opened since the last trim that make a burst worth trimming after.
     static let burst = 1000
-    private let state = Mutex((open: 0, openedSinceTrim: 0))
+    private let state = NIOLockedValueBox((open: 0, openedSinceTrim: 0))
 
     func opened() {
-        state.withLock {
+        state.withLockedValue {
             $0.open += 1
             $0.openedSinceTrim += 1
         }
     }
 
     func closed() {
-        let trim = state.withLock { state -> Bool in
+        let trim = state.withLockedValue { state -> Bool in
             state.open -= 1
             guard state.open == 0, state.openedSinceTrim >= Self.burst else { return false }
             state.openedSinceTrim = 0

@@ -43,7 +43,8 @@ import Testing
     @Test func neverHasMoreThanItsConcurrencyInFlight() async throws {
         try await FakeElevenLabs.withRunning { fake, url in
             fake.behave(.delay(.milliseconds(200)))
-            let client = client(concurrency: 3)
+            // A timeout far above the delay: only the cap is under test, not how fast this machine is.
+            let client = client(concurrency: 3, timeout: .seconds(30))
             let outcomes = await withTaskGroup(of: UpstreamOutcome.self) { group in
                 for index in 0..<9 { group.addTask { await client.send(request(url, key: fake.apiKey, id: "conv_\(index)")) } }
                 return await group.reduce(into: []) { $0.append($1) }

@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
-import Synchronization
 
 /// A stand-in for the ElevenLabs feedback endpoint on loopback. It checks path, key and body the way
 /// the real one does (200 `{}`, 401 with a `detail` object, 422 with a `detail` list), records every
@@ -34,28 +34,28 @@ final class FakeElevenLabs: Sendable {
     }
 
     let apiKey: String
-    private let calls = Mutex<[Call]>([])
-    private let delivered = Mutex<[String]>([])
-    private let behaviour = Mutex<Behaviour>(.normal)
+    private let calls = NIOLockedValueBox<[Call]>([])
+    private let delivered = NIOLockedValueBox<[String]>([])
+    private let behaviour = NIOLockedValueBox<Behaviour>(.normal)
     /// Behaviours for the next calls, one each, before `behaviour` applies again.
-    private let script = Mutex<[Behaviour]>([])
-    private let concurrency = Mutex((current: 0, peak: 0))
+    private let script = NIOLockedValueBox<[Behaviour]>([])
+    private let concurrency = NIOLockedValueBox((current: 0, peak: 0))
 
     init(apiKey: String = "sk_test_fake_key_2f9c") {
         self.apiKey = apiKey
     }
 
-    var recorded: [Call] { calls.withLock { $0 } }
+    var recorded: [Call] { calls.withLockedValue { $0 } }
     /// Paths of the calls answered 200: the feedback that ElevenLabs would have taken.
-    var accepted: [String] { delivered.withLock { $0 } }
-    var peakConcurrency: Int { concurrency.withLock { $0.peak } }
+    var accepted: [String] { delivered.withLockedValue { $0 } }
+    var peakConcurrency: Int { concurrency.withLockedValue { $0.peak } }
 
     func behave(_ next: Behaviour) {
-        behaviour.withLock { $0 = next }
+        behaviour.withLockedValue { $0 = next }
     }
 
     func script(_ next: [Behaviour]) {
-        script.withLock { $0 = next }
+        script.withLockedValue { $0 = next }
     }
 
     /// Waits (up to `timeout`) until `condition` holds for the recorded calls.
@@ -90,15 +90,15 @@ final class FakeElevenLabs: Sendable {
             body: body,
             at: .now
         )
-        calls.withLock { $0.append(call) }
-        concurrency.withLock {
+        calls.withLockedValue { $0.append(call) }
+        concurrency.withLockedValue {
             $0.current += 1
             $0.peak = max($0.peak, $0.current)
         }
-        defer { concurrency.withLock { $0.current -= 1 } }
+        defer { concurrency.withLockedValue { $0.current -= 1 } }
 
-        let scripted = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
-        switch scripted ?? behaviour.withLock({ $0 }) {
+        let scripted = script.withLockedValue { $0.isEmpty ? nil : $0.removeFirst() }
+        switch scripted ?? behaviour.withLockedValue({ $0 }) {
         case .normal: break
         case .status(let status, let body, let headers):
             var fields = HTTPFields()
@@ -122,7 +122,7 @@ final class FakeElevenLabs: Sendable {
         else {
             return Self.json(422, #"{"detail":[{"loc":["body","feedback"],"msg":"Input should be 'like' or 'dislike'","type":"enum"}]}"#)
         }
-        delivered.withLock { $0.append(call.path) }
+        delivered.withLockedValue { $0.append(call.path) }
         return Self.json(200, "{}")
     }
 

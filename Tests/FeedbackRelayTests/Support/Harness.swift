@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 @testable import Commands
@@ -19,34 +19,34 @@ import Testing
 
 /// Log lines captured from a relay, to check what it says and what it never says.
 final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = NIOLockedValueBox<[String]>([])
 
-    var sink: LogSink { LogSink { line in self.lines.withLock { $0.append(line) } } }
-    var all: [String] { lines.withLock { $0 } }
+    var sink: LogSink { LogSink { line in self.lines.withLockedValue { $0.append(line) } } }
+    var all: [String] { lines.withLockedValue { $0 } }
     var text: String { all.joined() }
 }
 
 /// A clock tests can move: it runs with real time from wherever it was last set.
 final class TestClock: Sendable {
-    private let offset: Mutex<TimeInterval>
+    private let offset: NIOLockedValueBox<TimeInterval>
 
     init(_ date: Date = Date()) {
-        offset = Mutex(date.timeIntervalSinceNow)
+        offset = NIOLockedValueBox(date.timeIntervalSinceNow)
     }
 
-    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    var now: Date { Date().addingTimeInterval(offset.withLockedValue { $0 }) }
 
     func set(_ date: Date) {
-        offset.withLock { $0 = date.timeIntervalSinceNow }
+        offset.withLockedValue { $0 = date.timeIntervalSinceNow }
     }
 }
 
 /// Ports reported by `onServerRunning`, awaited by the test.
 final class PortBook: Sendable {
-    private let state = Mutex<(ports: [String: Int], waiters: [String: [CheckedContinuation<Int, Never>]])>(([:], [:]))
+    private let state = NIOLockedValueBox<(ports: [String: Int], waiters: [String: [CheckedContinuation<Int, Never>]])>(([:], [:]))
 
     func record(_ name: String, _ port: Int) {
-        let waiters = state.withLock { state in
+        let waiters = state.withLockedValue { state in
             state.ports[name] = port
             return state.waiters.removeValue(forKey: name) ?? []
         }
@@ -55,7 +55,7 @@ final class PortBook: Sendable {
 
     func port(_ name: String) async -> Int {
         await withCheckedContinuation { continuation in
-            let known = state.withLock { state -> Int? in
+            let known = state.withLockedValue { state -> Int? in
                 if let port = state.ports[name] { return port }
                 state.waiters[name, default: []].append(continuation)
                 return nil
