@@ -1,27 +1,6 @@
 import Foundation
 import RelayModel
 
-public enum MappingOutcome: Sendable, Equatable {
-    case feedback(FeedbackEvent)
-    /// Verified but carries no like/dislike; the reason goes back to the sender.
-    case ignored(String)
-    /// Verified but has no valid conversation id.
-    case unprocessable(String)
-}
-
-/// `MATCH`: events whose selected value is not among these are ignored.
-public struct MatchRule: Sendable, CustomStringConvertible {
-    public let selector: Selector
-    public let values: ValueRule
-
-    package init(selector: Selector, values: ValueRule) {
-        self.selector = selector
-        self.values = values
-    }
-
-    public var description: String { "\(selector)=\(values)" }
-}
-
 /// A route's rules for finding the conversation id and the like/dislike in a verified request.
 public struct Mapping: Sendable {
     public var conversationID: Selector
@@ -125,20 +104,5 @@ public struct Mapping: Sendable {
             return Date(timeIntervalSince1970: number > 1e12 ? number / 1000 : number)
         }
         return RFC3339.parse(text)
-    }
-}
-
-/// The steps of one mapping, as `test-route` prints them.
-public final class MappingTrace {
-    public private(set) var steps: [(step: String, detail: String)] = []
-
-    public init() {}
-
-    package func note(_ step: String, _ detail: String) {
-        steps.append((step, detail))
-    }
-
-    package static func show(_ value: String?) -> String {
-        value.map { "'\($0.prefix(200))'" } ?? "missing"
     }
 }

@@ -1,18 +1,6 @@
 import CLibCrypto
 import Synchronization
 
-public enum HMACAlgorithm: String, Sendable, CaseIterable {
-    case sha1, sha256, sha512
-
-    package var code: Int32 {
-        switch self {
-        case .sha1: 1
-        case .sha256: 256
-        case .sha512: 512
-        }
-    }
-}
-
 /// OpenSSL's libcrypto, the only place the relay computes or compares secrets.
 public enum Crypto {
     /// Must run before libcurl initialises OpenSSL: without `OPENSSL_INIT_NO_ATEXIT`, OpenSSL's atexit

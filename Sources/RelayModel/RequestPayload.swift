@@ -1,8 +1,3 @@
-/// The body does not parse as what the route's selectors read.
-public struct PayloadError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-}
-
 /// A verified request, its body parsed on first use and at most once.
 package final class RequestPayload {
     package let request: SignedRequest

@@ -12,6 +12,11 @@ package final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
 
     private let state = NIOLockedValueBox<(queue: [Waiting], draining: Bool)>(([], false))
 
+    /// Submissions queued for the next batch (tests wait on it instead of on the clock).
+    package var waiting: Int {
+        state.withLockedValue { $0.queue.count }
+    }
+
     package func submit(_ item: Item, commit: @escaping Commit) async throws(StoreError) -> Output {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Output, StoreError>, Never>) in
             let startDrain = state.withLockedValue { state in

@@ -25,8 +25,3 @@ public enum UpstreamOutcome: Sendable, Equatable {
         }
     }
 }
-
-public struct UpstreamFailure: Sendable, Equatable, CustomStringConvertible {
-    public var timedOut: Bool
-    public var description: String
-}

@@ -12,7 +12,7 @@ import Testing
 @testable import Upstream
 @testable import Verification
 
-/// The properties SPEC.md's security section promises, each with a test that fails without it.
+/// The properties the README's "Secrets never leave" section promises, each with a test that fails without it.
 @Suite struct SecurityTests {
     static let env = [
         "RELAY_ROUTE_CSAT_PRESET": "github", "RELAY_ROUTE_CSAT_SECRET": "csat-secret", "RELAY_ROUTE_CSAT_CONVERSATION_ID": "/conversation_id",

@@ -3,7 +3,7 @@ import NIOCore
 import RelayModel
 import Verification
 
-/// The JSON answers of SPEC.md's table: `{"status": "...", ...}`.
+/// The JSON answers of the README's Answers table: `{"status": "...", ...}`.
 struct Answer: Sendable, Equatable {
     let status: HTTPResponse.Status
     let body: String

@@ -33,7 +33,7 @@ struct HookResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
-        var record = RequestRecord(id: RequestID.take(from: request.headers[RequestID.header]))
+        var record = RequestRecord(id: RequestID.take(from: request.headers[RequestID.header], otherwise: context.id))
         let outcome = await outcome(of: request, record: &record)
         let answer = outcome.answer
         let duration = ContinuousClock.now - started

@@ -50,34 +50,3 @@ public struct DeliveryBody: Encodable, Sendable {
         return encoder
     }()
 }
-
-/// `GET /admin/deliveries`: a page, and the cursor of the next one (`null` on the last).
-struct DeliveryPageBody: Encodable {
-    let deliveries: [DeliveryBody]
-    let nextCursor: String?
-
-    enum CodingKeys: String, CodingKey {
-        case deliveries
-        case nextCursor = "next_cursor"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(deliveries, forKey: .deliveries)
-        try container.encode(nextCursor, forKey: .nextCursor)
-    }
-}
-
-/// `POST /admin/deliveries/retry?state=dead`: how many dead deliveries are pending again.
-struct RetriedBody: Encodable {
-    let retried: Int
-}
-
-extension Encodable {
-    /// The value as a JSON answer.
-    func response(status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try DeliveryBody.encoder.encode(self))))
-    }
-}

@@ -90,15 +90,3 @@ public struct Preset: Sendable {
         all.first { $0.name == name }
     }
 }
-
-/// A provider's setup request that must be answered before it sends events (Slack's
-/// `url_verification`). Asked only after the request has verified.
-public protocol Handshake: Sendable {
-    func answer(_ request: SignedRequest) -> HandshakeAnswer?
-}
-
-public struct HandshakeAnswer: Sendable, Equatable {
-    public var status: Int
-    public var contentType: String
-    public var body: String
-}

@@ -11,7 +11,7 @@ import Testing
 @testable import Upstream
 @testable import Verification
 
-/// Every answer of SPEC.md's table (inline mode), over HTTP against the real server and the fake upstream.
+/// Every answer of the README's Answers table (inline mode), over HTTP against the real server and the fake upstream.
 @Suite struct HookAnswerTests {
     static let env = [
         "RELAY_ROUTE_ELEVENLABS_PRESET": "elevenlabs", "RELAY_ROUTE_ELEVENLABS_SECRET": "wsec_test_secret",

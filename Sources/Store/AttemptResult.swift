@@ -1,0 +1,9 @@
+import Foundation
+import RelayModel
+
+/// How an attempt ended, as the worker decided from ElevenLabs' answer.
+public enum AttemptResult: Sendable, Equatable {
+    case delivered(status: Int)
+    case retry(at: Date, status: Int?, error: String)
+    case dead(status: Int?, error: String)
+}

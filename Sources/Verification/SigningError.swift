@@ -1,0 +1,6 @@
+import Foundation
+import RelayModel
+
+public struct SigningError: Error, CustomStringConvertible {
+    public let description: String
+}
