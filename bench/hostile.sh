@@ -66,7 +66,7 @@ echo "RSS before $before MB, after the burst closed $(rss_mb) MB"
 stop_relay
 
 echo "== open-file limit 256, RELAY_MAX_CONNECTIONS=10000, 600 connections"
-( ulimit -n 256; start_relay RELAY_LOG_LEVEL=warning; echo "$RELAY_PID" >"$STATE/pid"; wait "$RELAY_PID" ) &
+( ulimit -n 256; start_relay RELAY_LOG_LEVEL=warning RELAY_MAX_CONNECTIONS=10000; echo "$RELAY_PID" >"$STATE/pid"; wait "$RELAY_PID" ) &
 pids+=($!)
 sleep 2
 RELAY_PID=$(cat "$STATE/pid")

@@ -110,9 +110,9 @@ public struct Relay: Sendable {
             reserved: config.concurrency + 64
         )
         if perListener < config.maxConnections {
-            logger.warning(
+            let message: Logger.Message =
                 "RELAY_MAX_CONNECTIONS=\(config.maxConnections) is more than the open-file limit (\(fileLimit)) allows; each listener holds at most \(perListener), the rest wait in the backlog"
-            )
+            if config.maxConnectionsIsExplicit { logger.warning(message) } else { logger.info(message) }
         }
         let hooksListener = ListenerService(
             variable: "RELAY_LISTEN",

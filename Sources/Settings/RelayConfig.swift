@@ -23,6 +23,9 @@ public struct RelayConfig: Sendable {
     public var idleTimeout = Duration.seconds(75)
     /// Client connections held at most, on each listener.
     public var maxConnections = 10_000
+    /// Whether `RELAY_MAX_CONNECTIONS` was set: a cap the operator chose and the open-file limit cannot
+    /// hold is worth a warning; the default is simply fitted to the limit.
+    public var maxConnectionsIsExplicit = false
     public var publicURL: String?
     public var adminToken: String?
     public var logLevel = Logger.Level.info
@@ -78,7 +81,10 @@ public struct RelayConfig: Sendable {
         config.headerTimeout = env.duration(.headerTimeout) ?? config.headerTimeout
         config.bodyTimeout = env.duration(.bodyTimeout) ?? config.bodyTimeout
         config.idleTimeout = env.duration(.idleTimeout) ?? config.idleTimeout
-        config.maxConnections = env.integer(.maxConnections, in: 1...1_000_000) ?? config.maxConnections
+        if let cap = env.integer(.maxConnections, in: 1...1_000_000) {
+            config.maxConnections = cap
+            config.maxConnectionsIsExplicit = true
+        }
         if let text = env.string(.publicURL) {
             switch UpstreamURL.validate(text, allowInsecure: true) {
             case .success(let url): config.publicURL = url
