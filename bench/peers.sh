@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The peer benchmark (nginx+njs, Python aiohttp, adnanh/webhook doing the same job against a local fake
+# ElevenLabs) with feedback-relay in inline mode beside them. Given several builds, one whole run each,
+# back to back, so a change is read as each build's ratio to nginx+njs in its own run.
+#   bench/peers.sh                                   # .build/release/feedback-relay
+#   PEERS=nginx-njs bench/peers.sh OLD-BINARY NEW-BINARY
+# PEER_BENCH is the benchmark's folder (default: ../shared/bench beside this repository); its own
+# variables (DURATION, CONNS, DELAY_CONNS, PEERS, THREADS) pass through. The relay logs every request
+# at info to a file and counts its metrics, as a user runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PEER_BENCH=${PEER_BENCH:-$(cd .. && pwd)/shared/bench}
+[[ -x $PEER_BENCH/run-peers.sh ]] || { echo "no peer benchmark at $PEER_BENCH (set PEER_BENCH)" >&2; exit 1; }
+binaries=("$@")
+[[ ${#binaries[@]} -gt 0 ]] || binaries=(.build/release/feedback-relay)
+source "$PEER_BENCH/env.sh"
+logs=$(mktemp -d /tmp/feedback-relay-peers.XXXXXX)
+
+for binary in "${binaries[@]}"; do
+  echo "== $binary"
+  env -i PATH=/usr/bin:/bin ELEVENLABS_API_KEY="$XI_API_KEY" ELEVENLABS_BASE_URL="$UPSTREAM_URL" RELAY_ALLOW_INSECURE_UPSTREAM=true \
+    RELAY_DELIVERY=inline RELAY_CONCURRENCY=64 RELAY_LOG_LEVEL=info RELAY_LISTEN=127.0.0.1:8080 RELAY_MANAGEMENT_LISTEN=127.0.0.1:8081 \
+    RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET="$WEBHOOK_SECRET" \
+    "$binary" serve >"$logs/$(basename "$binary").log" 2>&1 &
+  relay=$!
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:8081/readyz >/dev/null && break; sleep 0.1; done
+  (cd "$PEER_BENCH" && RELAY_URL=http://127.0.0.1:8080/hooks/elevenlabs RELAY_PID=$relay ./run-peers.sh) || status=$?
+  kill "$relay"
+  wait "$relay" || true
+  [[ ${status:-0} -eq 0 ]] || exit "$status"
+done
