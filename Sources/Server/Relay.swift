@@ -58,8 +58,10 @@ public struct Relay: Sendable {
             let opened: any DeliveryStore
             if let store {
                 opened = store
+            } else if case .sqlite(let path) = config.store {
+                opened = try SQLiteDeliveryStore(path: path)
             } else {
-                opened = try SQLiteDeliveryStore(path: config.sqlitePath ?? "./data/relay.sqlite")
+                throw StoreError("\(config.store) is opened with Relay.open(config:logger:)")
             }
             self.store = opened
             let worker = DeliveryWorker(
@@ -131,7 +133,14 @@ public struct Relay: Sendable {
             logger: logger
         ) { await onListening(.management, $0) }
         services += [managementListener, hooksListener, DrainOnShutdown(state: state)]
-        self.services = services
+        // First in the group, so the store is closed last, after the worker has recorded its results.
+        self.services = (self.store.map { [StoreCloser(store: $0)] } ?? []) + services
+    }
+
+    /// Opens the store `RELAY_STORE` names (connecting and migrating PostgreSQL), then builds the relay.
+    public static func open(config: RelayConfig, logger: Logger) async throws(StoreError) -> Relay {
+        guard config.delivery == .queue else { return try Relay(config: config, logger: logger) }
+        return try Relay(config: config, logger: logger, store: try await config.store.open(logger: logger))
     }
 
     /// Runs until SIGTERM or SIGINT, then drains.

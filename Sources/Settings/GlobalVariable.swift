@@ -24,7 +24,7 @@ package enum GlobalVariable: String, CaseIterable {
     case maxConnections = "RELAY_MAX_CONNECTIONS"
 
     /// Variables that may instead name a file holding the value, as `<NAME>_FILE`.
-    package var isSecret: Bool { self == .elevenlabsAPIKey || self == .adminToken }
+    package var isSecret: Bool { self == .elevenlabsAPIKey || self == .adminToken || self == .store }
 
     /// Every `RELAY_*` name the relay knows, `_FILE` forms included.
     package static let relayNames: Set<String> = Set(

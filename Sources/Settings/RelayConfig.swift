@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Observability
 import RelayModel
+import Store
 
 /// The whole configuration, read from the environment (and `RELAY_ROUTES_FILE`) and validated at start.
 public struct RelayConfig: Sendable {
@@ -10,7 +11,7 @@ public struct RelayConfig: Sendable {
     public var allowInsecureUpstream = false
     public var listen = ListenAddress(host: "0.0.0.0", port: 8080)
     public var managementListen = ListenAddress(host: "0.0.0.0", port: 9090)
-    public var store = "sqlite:./data/relay.sqlite"
+    public var store = StoreLocation.sqlite(path: "./data/relay.sqlite")
     public var delivery = DeliveryMode.queue
     public var maxBodyBytes = 1_048_576
     public var concurrency = 32
@@ -34,7 +35,8 @@ public struct RelayConfig: Sendable {
 
     /// The SQLite file of `RELAY_STORE=sqlite:PATH`.
     public var sqlitePath: String? {
-        store.hasPrefix("sqlite:") ? String(store.dropFirst(7)) : nil
+        if case .sqlite(let path) = store { return path }
+        return nil
     }
 
     public func route(named name: String) -> Route? {
@@ -62,17 +64,16 @@ public struct RelayConfig: Sendable {
         }
         config.listen = env.address(.listen) ?? config.listen
         config.managementListen = env.address(.managementListen) ?? config.managementListen
-        if let store = env.string(.store) {
-            if (store.hasPrefix("sqlite:") && store.count > 7) || store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
-                config.store = store
-            } else {
-                problems.report(.store, "'\(store)' is neither sqlite:PATH nor postgres://user:pass@host:5432/db")
+        // RELAY_STORE_FILE too: a PostgreSQL URL carries its password.
+        if let text = env.secret(.store)?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            do throws(SettingProblem) {
+                config.store = try StoreLocation(parsing: text)
+            } catch {
+                // The URL may hold a password: the message names the problem, never the value.
+                problems.report(.store, error.message)
             }
         }
         config.delivery = env.choice(.delivery, default: DeliveryMode.queue) ?? .queue
-        if config.store.hasPrefix("postgres"), config.delivery == .queue {
-            problems.report(.store, "PostgreSQL is not available in this version yet; use sqlite:PATH")
-        }
         config.maxBodyBytes = env.integer(.maxBodyBytes, in: 1...(64 << 20)) ?? config.maxBodyBytes
         config.concurrency = env.integer(.concurrency, in: 1...4096) ?? config.concurrency
         config.upstreamTimeout = env.duration(.upstreamTimeout) ?? config.upstreamTimeout

@@ -26,4 +26,10 @@ public protocol DeliveryStore: Sendable {
     func ping() async throws(StoreError)
     /// Succeeds when the store can commit a write (readiness after a failed write).
     func checkWritable() async throws(StoreError)
+    /// Lets go of connections; the last thing a relay does on its way out.
+    func close() async
+}
+
+extension DeliveryStore {
+    public func close() async {}
 }

@@ -84,6 +84,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                     """
             )
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "ALTER TABLE write_check ADD COLUMN room BLOB")
+        }
         return migrator
     }
 
@@ -414,7 +417,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func checkWritable() async throws(StoreError) {
         let now = Date().timeIntervalSince1970
-        try await run { db in try db.execute(sql: "INSERT OR REPLACE INTO write_check (id, at) VALUES (1, ?)", arguments: [now]) }
+        // As large as a batch of events: a few bytes can fit on a disk that has no room for the next accepts.
+        try await run { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO write_check (id, at, room) VALUES (1, ?, zeroblob(262144))", arguments: [now])
+        }
     }
 
     private static func delivery(from row: Row) throws -> Delivery {

@@ -82,7 +82,6 @@ public final class DeliveryWorker: Service, Sendable {
                             let claimed = try await store.claimDue(now: start, limit: wanted, leaseUntil: start.addingTimeInterval(lease.seconds))
                             ready += claimed
                             claimedAll = claimed.count == wanted
-                            health.writeSucceeded()
                         } catch {
                             health.writeFailed(error)
                             logger.error("cannot claim deliveries: \(error)")
@@ -137,8 +136,9 @@ public final class DeliveryWorker: Service, Sendable {
         logAttempt(delivery, result, elapsed: elapsed)
         let at = now()
         do throws(StoreError) {
+            // A successful update says nothing about room for new events (a full disk can still take it), so
+            // it does not clear a failure: `/readyz` probes with a real write, and accepts clear it.
             try await store.record(delivery.id, result, now: at)
-            health.writeSucceeded()
         } catch {
             health.writeFailed(error)
             unrecorded.withLockedValue { $0.append((delivery.id, result, at)) }
@@ -165,7 +165,6 @@ public final class DeliveryWorker: Service, Sendable {
             }
         }
         if !kept.isEmpty {
-            health.writeSucceeded()
             logger.info("recorded \(kept.count) attempt results kept while the store refused writes")
         }
         return true

@@ -16,11 +16,12 @@ struct Deliveries: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Retry.self]
     )
 
-    static func openStore() throws -> SQLiteDeliveryStore {
+    static func openStore() async throws -> any DeliveryStore {
         let config = loadConfig()
-        guard let path = config.sqlitePath else { throw ValidationError("RELAY_STORE is not sqlite:PATH") }
-        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no store at \(path) (RELAY_STORE)") }
-        return try SQLiteDeliveryStore(path: path)
+        if let path = config.sqlitePath, !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("no store at \(path) (RELAY_STORE)")
+        }
+        return try await config.store.open(logger: Logger(label: "feedback-relay", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     struct List: AsyncParsableCommand {
@@ -61,7 +62,7 @@ struct Deliveries: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try Deliveries.openStore()
+            let store = try await Deliveries.openStore()
             if allDead {
                 print("retried \(try await store.retryAllDead(now: Date()))")
                 return

@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
         )
         let relay: Relay
         do {
-            relay = try Relay(config: config, logger: logger)
+            relay = try await Relay.open(config: config, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("feedback-relay: RELAY_STORE: \(error)\n".utf8))
             throw ExitCode(1)

@@ -31,6 +31,35 @@ import Testing
         problems(env).map(\.variable)
     }
 
+    @Test func aPostgreSQLStoreURLIsCheckedWhenReadAndNeverEchoed() throws {
+        let cases = [
+            ("postgres://relay:hunter2pw@db/relay?sslmode=maybe", "sslmode 'maybe' is not one of"),
+            ("postgres://relay:hunter2pw@/relay", "names no host"),
+            ("postgres://relay:hunter2pw@db", "names no database"),
+            ("postgres://:hunter2pw@db/relay", "names no user"),
+            ("postgres://relay:hunter2pw@db/relay?application_name=x", "parameter application_name is not supported"),
+            ("mysql://relay:hunter2pw@db/relay", "is neither sqlite:PATH nor postgres://"),
+        ]
+        for (url, message) in cases {
+            let found = problems(Self.minimal.merging(["RELAY_STORE": url]) { $1 })
+            #expect(found.map(\.variable) == ["RELAY_STORE"], "\(url)")
+            #expect(found.first?.message.contains(message) == true, "\(url): \(found)")
+            #expect(found.allSatisfy { !$0.message.contains("hunter2pw") })
+        }
+        // From a secret file, as a Kubernetes Secret mounts it.
+        let config = try RelayConfig.load(environment: Self.minimal.merging(["RELAY_STORE_FILE": "/run/secrets/store"]) { $1 }) { _ in
+            "postgres://relay:p%40ss@db.internal:6432/feedback?sslmode=verify-full\n"
+        }
+        guard case .postgres(let location) = config.store else {
+            Issue.record("not PostgreSQL: \(config.store)")
+            return
+        }
+        #expect(location.host == "db.internal" && location.port == 6432 && location.database == "feedback" && location.username == "relay")
+        #expect(location.password == "p@ss" && location.tlsMode == .verifyFull)
+        #expect(location.description == "postgres://relay:[redacted]@db.internal:6432/feedback?sslmode=verify-full")
+        #expect(variables(Self.minimal.merging(["RELAY_STORE": "sqlite:/a", "RELAY_STORE_FILE": "/b"]) { $1 }) == ["RELAY_STORE_FILE"])
+    }
+
     @Test func defaultsFollowTheSpec() throws {
         let config = try RelayConfig.load(environment: Self.minimal)
         #expect(config.baseURL == "https://api.elevenlabs.io")

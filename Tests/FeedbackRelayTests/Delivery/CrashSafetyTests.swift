@@ -27,8 +27,11 @@ import Testing
 
     /// Posts one signed event per body, 20 at a time; returns the answers' statuses in order.
     static func post(_ bodies: [String], to relay: RelayProcess, route: Route) async throws -> [Int] {
+        try await post(bodies, to: relay.url, route: route)
+    }
+
+    static func post(_ bodies: [String], to url: String, route: Route) async throws -> [Int] {
         var statuses = [Int](repeating: 0, count: bodies.count)
-        let url = relay.url
         for start in stride(from: 0, to: bodies.count, by: 20) {
             try await withThrowingTaskGroup(of: (Int, Int).self) { group in
                 for index in start..<min(start + 20, bodies.count) {

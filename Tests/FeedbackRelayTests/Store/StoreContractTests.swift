@@ -17,10 +17,12 @@ import Testing
     static let window = Duration.seconds(3600)
 
     /// The stores under test: each call makes a fresh, empty one.
-    static let stores: [String] = ["sqlite"]
+    static let stores: [String] = ["sqlite", "postgres"]
 
-    static func make(_ kind: String) throws -> any DeliveryStore {
+    static func make(_ kind: String) async throws -> any DeliveryStore {
         switch kind {
+        case "postgres":
+            return try await TestPostgres.freshStore()
         default:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID())/relay.sqlite").path
             return try SQLiteDeliveryStore(path: path)
@@ -51,7 +53,7 @@ import Testing
     }
 
     @Test(arguments: stores) func acceptsAndDeduplicatesWithinTheWindow(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         let first = try await store.accept(Self.event(key: "k1"), now: Self.t0, dedupWindow: Self.window)
         let id = try #require(accepted(first))
         #expect(try await store.accept(Self.event(key: "k1"), now: Self.t0.addingTimeInterval(3599), dedupWindow: Self.window) == .duplicate(id: id))
@@ -63,7 +65,7 @@ import Testing
     }
 
     @Test(arguments: stores) func concurrentCopiesGiveExactlyOneAccepted(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         let results = try await withThrowingTaskGroup(of: AcceptResult.self) { group in
             for _ in 0..<50 { group.addTask { try await store.accept(Self.event(key: "same"), now: Self.t0, dedupWindow: Self.window) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -75,7 +77,7 @@ import Testing
     }
 
     @Test(arguments: stores) func newestEventWinsPerConversation(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         let older = try #require(accepted(try await store.accept(Self.event(.like, at: Self.t0), now: Self.t0, dedupWindow: Self.window)))
         let newer = try #require(
             accepted(try await store.accept(Self.event(.dislike, at: Self.t0.addingTimeInterval(5)), now: Self.t0, dedupWindow: Self.window))
@@ -99,7 +101,7 @@ import Testing
     }
 
     @Test(arguments: stores) func claimsLeaseAndReleaseDeliveries(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         let a = try #require(accepted(try await store.accept(Self.event("conv_a"), now: Self.t0, dedupWindow: Self.window)))
         let b = try #require(accepted(try await store.accept(Self.event("conv_b"), now: Self.t0, dedupWindow: Self.window)))
         let first = try await store.claimDue(now: Self.t0, limit: 1, leaseUntil: Self.t0.addingTimeInterval(30))
@@ -123,7 +125,7 @@ import Testing
     }
 
     @Test(arguments: stores) func neverSendsTwoEventsOfOneConversationAtOnce(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         let older = try #require(accepted(try await store.accept(Self.event(.like, at: Self.t0), now: Self.t0, dedupWindow: Self.window)))
         #expect(try await store.claimDue(now: Self.t0, limit: 10, leaseUntil: Self.t0.addingTimeInterval(30)).map(\.id) == [older])
         // The newer one arrives while the older is in flight: it waits until the older's attempt ends.
@@ -136,7 +138,7 @@ import Testing
     }
 
     @Test(arguments: stores) func retriesDeadDeliveries(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         let dead = try #require(accepted(try await store.accept(Self.event("conv_d"), now: Self.t0, dedupWindow: Self.window)))
         let pending = try #require(accepted(try await store.accept(Self.event("conv_p"), now: Self.t0, dedupWindow: Self.window)))
         _ = try await store.claimDue(now: Self.t0, limit: 10, leaseUntil: Self.t0.addingTimeInterval(30))
@@ -162,13 +164,13 @@ import Testing
     }
 
     @Test(arguments: stores) func aWriteCheckCommits(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         try await store.checkWritable()
         try await store.checkWritable()
     }
 
     @Test(arguments: stores) func aDeadEventWithANewerOneIsNotRevived(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         let old = try #require(accepted(try await store.accept(Self.event(.like, at: Self.t0), now: Self.t0, dedupWindow: Self.window)))
         _ = try await store.claimDue(now: Self.t0, limit: 10, leaseUntil: Self.t0.addingTimeInterval(30))
         try await store.record(old, .dead(status: 422, error: "no"), now: Self.t0)
@@ -178,7 +180,7 @@ import Testing
     }
 
     @Test(arguments: stores) func listsByStateWithPaging(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         var ids: [Int64] = []
         for index in 0..<5 {
             ids.append(try #require(accepted(try await store.accept(Self.event("conv_\(index)"), now: Self.t0, dedupWindow: Self.window))))
@@ -194,7 +196,7 @@ import Testing
     }
 
     @Test(arguments: stores) func sweepsFinishedDeliveriesAndExpiredKeys(_ kind: String) async throws {
-        let store = try Self.make(kind)
+        let store = try await Self.make(kind)
         let done = try #require(accepted(try await store.accept(Self.event("conv_1", key: "a"), now: Self.t0, dedupWindow: Self.window)))
         let dead = try #require(accepted(try await store.accept(Self.event("conv_2", key: "b"), now: Self.t0, dedupWindow: Self.window)))
         let waiting = try #require(accepted(try await store.accept(Self.event("conv_3", key: "c"), now: Self.t0, dedupWindow: Self.window)))
