@@ -3,7 +3,6 @@
 # loopback only, run by an unprivileged user (Debian's `postgres` when started as root).
 #   scripts/postgres.sh start   # prints the URL the tests read from RELAY_TEST_POSTGRES
 #   scripts/postgres.sh stop
-#   scripts/postgres.sh resume  # start the stopped server again, its data kept (a database outage, ended)
 # Needs Debian's postgresql package. PGPORT (55432) and POSTGRES_DIR (/tmp/feedback-relay-postgres) move it.
 set -euo pipefail
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -33,12 +32,8 @@ start)
 stop)
   [[ ! -f $dir/data/postmaster.pid ]] || as_owner "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null
   ;;
-resume)
-  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c shared_preload_libraries=pg_stat_statements" start >/dev/null
-  ;;
 *)
-  echo "usage: $0 start|stop|resume" >&2
+  echo "usage: $0 start|stop" >&2
   exit 2
   ;;
 esac

@@ -166,6 +166,11 @@ public final class PostgresDeliveryStore: DeliveryStore {
         }
     }
 
+    private func execute(_ query: PostgresQuery) async throws(StoreError) {
+        let (client, logger) = (client, logger)
+        try await bounded { _ = try await client.query(query, logger: logger) }
+    }
+
     /// The server's own message (a `PSQLError` describes itself only by its code otherwise).
     static func describe(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return "\(error)" }
@@ -353,7 +358,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
                 WHERE id = \(id)
                 """
         }
-        _ = try await rows(query, as: (Int).self)
+        try await execute(query)
     }
 
     public func nextDue() async throws(StoreError) -> Date? {
@@ -541,9 +546,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
     }
 
     public func checkWritable() async throws(StoreError) {
-        _ = try await rows(
-            "INSERT INTO write_check (id, at) VALUES (1, \(Date().timeIntervalSince1970)) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at",
-            as: (Int).self
+        try await execute(
+            "INSERT INTO write_check (id, at) VALUES (1, \(Date().timeIntervalSince1970)) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at"
         )
     }
 }

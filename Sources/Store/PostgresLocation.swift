@@ -51,42 +51,51 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         "postgres://\(username)\(password == nil ? "" : ":[redacted]")@\(host):\(port)/\(database)?sslmode=\(tlsMode.rawValue)"
     }
 
+    /// What TLS the mode asks for: none, or a client configuration and whether the server must accept it.
+    private var tls: (configuration: TLSConfiguration, required: Bool)? {
+        var anyCertificate = TLSConfiguration.makeClientConfiguration()
+        anyCertificate.certificateVerification = .none
+        return switch tlsMode {
+        case .disable: nil
+        case .prefer: (anyCertificate, false)
+        case .require: (anyCertificate, true)
+        case .verifyFull: (.makeClientConfiguration(), true)
+        }
+    }
+
+    private static let connectTimeout = Duration.seconds(5)
+
     /// One connection, for the migration at start: it fails at once with the server's reason (a refused
     /// login, no such database), where the pool would keep retrying in the background.
     func connectionConfiguration() throws -> PostgresConnection.Configuration {
-        var anyCertificate = TLSConfiguration.makeClientConfiguration()
-        anyCertificate.certificateVerification = .none
-        let tls: PostgresConnection.Configuration.TLS =
-            switch tlsMode {
-            case .disable: .disable
-            case .prefer: .prefer(try NIOSSLContext(configuration: anyCertificate))
-            case .require: .require(try NIOSSLContext(configuration: anyCertificate))
-            case .verifyFull: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
+        var mode = PostgresConnection.Configuration.TLS.disable
+        if let tls {
+            let context = try NIOSSLContext(configuration: tls.configuration)
+            mode = tls.required ? .require(context) : .prefer(context)
+        }
         var configuration = PostgresConnection.Configuration(
             host: host,
             port: port,
             username: username,
             password: password,
             database: database,
-            tls: tls
+            tls: mode
         )
-        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.connectTimeout = TimeAmount(Self.connectTimeout)
         return configuration
     }
 
     var clientConfiguration: PostgresClient.Configuration {
-        var anyCertificate = TLSConfiguration.makeClientConfiguration()
-        anyCertificate.certificateVerification = .none
-        let tls: PostgresClient.Configuration.TLS =
-            switch tlsMode {
-            case .disable: .disable
-            case .prefer: .prefer(anyCertificate)
-            case .require: .require(anyCertificate)
-            case .verifyFull: .require(.makeClientConfiguration())
-            }
-        var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
-        configuration.options.connectTimeout = .seconds(5)
+        let mode: PostgresClient.Configuration.TLS = tls.map { $0.required ? .require($0.configuration) : .prefer($0.configuration) } ?? .disable
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: mode
+        )
+        configuration.options.connectTimeout = Self.connectTimeout
         return configuration
     }
 }

@@ -18,12 +18,10 @@ enum TestPostgres {
 
     /// A new, empty database on the test server, and its URL.
     static func freshDatabase() throws -> String {
-        let admin = try PostgresLocation(parsing: try adminURL())
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try psql(try adminURL(), "CREATE DATABASE \(name)")
         var url = URLComponents(string: try adminURL())!
         url.path = "/" + name
-        _ = admin
         return url.string!
     }
 
