@@ -129,21 +129,9 @@ public final class PostgresDeliveryStore: DeliveryStore {
     /// for as long as it is down; a sender gets 503 after this instead, and `/readyz` says why.
     static let operationTimeout = Duration.seconds(5)
 
-    private struct TimedOut: Error, CustomStringConvertible {
-        var description: String { "no answer within \(PostgresDeliveryStore.operationTimeout)" }
-    }
-
     private func bounded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws(StoreError) -> T {
         do {
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask { try await work() }
-                group.addTask {
-                    try await Task.sleep(for: Self.operationTimeout)
-                    throw TimedOut()
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
-            }
+            return try await withDeadline(Self.operationTimeout, work)
         } catch {
             throw StoreError("PostgreSQL: \(Self.describe(error))")
         }

@@ -1,0 +1,43 @@
+import Foundation
+
+@testable import Store
+
+/// A PostgreSQL server of one test's own (`scripts/postgres.sh` on its own port and directory), for the
+/// tests that stop it and start it again while relays use it.
+final class OwnPostgresServer {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../scripts/postgres.sh")
+
+    let url: String
+    private let environment: [String: String]
+
+    init() throws {
+        let port = Int.random(in: 40000..<50000)
+        environment = ProcessInfo.processInfo.environment.merging([
+            "PGPORT": String(port), "POSTGRES_DIR": "/tmp/feedback-relay-postgres-\(port)",
+        ]) { $1 }
+        url = try Self.run("start", environment: environment)
+    }
+
+    /// A fast shutdown: open sessions are ended, committed work stays on disk.
+    func stop() throws { _ = try Self.run("stop", environment: environment) }
+
+    func resume() throws { _ = try Self.run("resume", environment: environment) }
+
+    deinit { try? stop() }
+
+    private static func run(_ command: String, environment: [String: String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path, command]
+        process.environment = environment
+        let output = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw StoreError("scripts/postgres.sh \(command): \(text)") }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
