@@ -18,7 +18,7 @@ import Testing
             #expect(await a.waitUntilReady())
             #expect(await b.waitUntilReady())
             let load = SteadyLoad(replicas: [a.url, b.url], route: route, prefix: "rolling")
-            async let sending: Void = load.run(senders: 8)
+            let sending = Task { await load.run(senders: 8) }
             #expect(await load.waitForMore(100))
             // SIGTERM A, start A, SIGTERM B, start B: a rolling deploy of two replicas.
             #expect(a.stop() == 0)
@@ -30,7 +30,7 @@ import Testing
             #expect(await b.waitUntilReady())
             #expect(await load.waitForMore(100))
             await load.stop()
-            await sending
+            await sending.value
             let stored = await load.stored
             let all = Set(stored.map { PostgresReplicaTests.path(load.conversation($0)) })
             #expect(await fake.waitUntil(timeout: .seconds(60)) { _ in Set(fake.accepted).isSuperset(of: all) })
@@ -50,7 +50,7 @@ import Testing
             #expect(await a.waitUntilReady())
             #expect(await b.waitUntilReady())
             let load = SteadyLoad(replicas: [a.url, b.url], route: route, prefix: "outage")
-            async let sending: Void = load.run(senders: 8)
+            let sending = Task { await load.run(senders: 8) }
             #expect(await load.waitForMore(100))
             try server.stop()
             let readiness = try await RelayHarness.send(a.managementURL + "/readyz", method: .GET, body: nil, headers: [])
@@ -63,7 +63,7 @@ import Testing
             #expect(await load.waitForMore(200))
             #expect(a.process.isRunning && b.process.isRunning)
             await load.stop()
-            await sending
+            await sending.value
             let all = Set(await load.stored.map { PostgresReplicaTests.path(load.conversation($0)) })
             #expect(await fake.waitUntil(timeout: .seconds(60)) { _ in Set(fake.accepted).isSuperset(of: all) })
             #expect(a.stop() == 0 && b.stop() == 0)
