@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by bench/run.sh and bench/queue.sh: scratch state, the release binary, and processes that
+# Shared by bench/run.sh, bench/queue.sh and bench/replicas.sh: scratch state, the release binary, and processes that
 # are stopped on exit.
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # BIN=path/to/feedback-relay measures another build (bench/observability.sh compares two).
@@ -20,4 +20,25 @@ trap cleanup EXIT
 wait_port() {
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
   echo "nothing listens on 127.0.0.1:$1" >&2; return 1
+}
+
+# The stand-in for ElevenLabs on 127.0.0.1:18090 (STATE is the caller's scratch directory).
+upstream() {  # upstream fast|delay
+  [[ -n ${upstream_pid:-} ]] && { kill "$upstream_pid"; wait "$upstream_pid" 2>/dev/null || true; }
+  mkdir -p "$STATE/nginx/tmp"
+  local conf=$PWD/bench/upstream.conf
+  if [[ $1 == delay ]]; then sed "s|BENCH_DIR|$PWD/bench|" bench/upstream-delay.conf >"$STATE/delay.conf"; conf=$STATE/delay.conf; fi
+  nginx -p "$STATE/nginx/" -c "$conf" -g 'daemon off;' &
+  upstream_pid=$!
+  pids+=("$upstream_pid")
+  wait_port 18090
+}
+
+# Unique token-signed events (bench/unique.lua), one wrk run.
+unique_events() {  # unique_events PORT SECONDS CONNS RUN -> "rps p50 p99 non2xx requests"
+  local out
+  out=$(BENCH_TOKEN=bench-token BENCH_RUN=$4 wrk -t2 -c"$3" -d"$2s" -s bench/unique.lua "http://127.0.0.1:$1/hooks/bench" | grep '^RESULT')
+  declare -A r=()
+  for kv in ${out#RESULT }; do r[${kv%%=*}]=${kv#*=}; done
+  echo "$(awk -v n="${r[requests]}" -v s="${r[seconds]}" 'BEGIN {printf "%.0f", n / s}') ${r[p50_ms]} ${r[p99_ms]} ${r[non2xx]} ${r[requests]}"
 }

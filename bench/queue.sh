@@ -10,16 +10,6 @@ set -euo pipefail
 DURATION=${DURATION:-10} CONNS=${CONNS:-64} BACKLOG=${BACKLOG:-20000} EVENTS=${EVENTS:-1000000} PHASES=${PHASES:-1 2 3}
 STATE=$(mktemp -d /tmp/feedback-relay-queue.XXXXXX)
 source "$(dirname "$0")/lib.sh"
-upstream() {  # upstream fast|delay
-  [[ -n ${upstream_pid:-} ]] && { kill "$upstream_pid"; wait "$upstream_pid" 2>/dev/null || true; }
-  mkdir -p "$STATE/nginx/tmp"
-  local conf=$PWD/bench/upstream.conf
-  if [[ $1 == delay ]]; then sed "s|BENCH_DIR|$PWD/bench|" bench/upstream-delay.conf >"$STATE/delay.conf"; conf=$STATE/delay.conf; fi
-  nginx -p "$STATE/nginx/" -c "$conf" -g 'daemon off;' &
-  upstream_pid=$!
-  pids+=("$upstream_pid")
-  wait_port 18090
-}
 relay() {  # relay MODE [extra env...]: (re)start the relay on a fresh or kept store
   [[ -n ${relay_pid:-} ]] && { kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true; }
   env ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true \
@@ -32,13 +22,7 @@ relay() {  # relay MODE [extra env...]: (re)start the relay on a fresh or kept s
   pids+=("$relay_pid")
   wait_port $RELAY_PORT
 }
-load() {  # load SECONDS CONNS RUN -> "rps p50 p99 non2xx"
-  local out
-  out=$(BENCH_TOKEN=bench-token BENCH_RUN=$3 wrk -t2 -c"$2" -d"$1s" -s bench/unique.lua "http://127.0.0.1:$RELAY_PORT/hooks/bench" | grep '^RESULT')
-  declare -A r=()
-  for kv in ${out#RESULT }; do r[${kv%%=*}]=${kv#*=}; done
-  echo "$(awk -v n="${r[requests]}" -v s="${r[seconds]}" 'BEGIN {printf "%.0f", n / s}') ${r[p50_ms]} ${r[p99_ms]} ${r[non2xx]} ${r[requests]}"
-}
+load() { unique_events "$RELAY_PORT" "$@"; }  # load SECONDS CONNS RUN -> "rps p50 p99 non2xx requests"
 count() {  # count STATE: deliveries in that state
   python3 -c "import sqlite3,sys; print(sqlite3.connect('file:$STATE/data/relay.sqlite?mode=ro', uri=True).execute(\"select count(*) from deliveries where state=?\", (sys.argv[1],)).fetchone()[0])" "$1"
 }

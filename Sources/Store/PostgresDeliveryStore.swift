@@ -19,6 +19,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
     private let client: PostgresClient
     private let running: Task<Void, Never>
     private let logger: Logger
+    private let accepts = GroupCommit<Accept, AcceptResult>()
+    private let records = GroupCommit<Record, Void>()
 
     /// Advisory lock keys of the store's own (conversation locks use `hashtextextended` of the id).
     private enum LockKey {
@@ -93,8 +95,59 @@ public final class PostgresDeliveryStore: DeliveryStore {
             """,
             "CREATE INDEX dedup_expiry ON dedup_keys (expires_at)",
             "CREATE TABLE write_check (id INTEGER PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
-        ]
+        ],
+        [PostgresDeliveryStore.acceptFunction, PostgresDeliveryStore.claimFunction],
     ]
+
+    /// A batch of accepts in one statement, so one round trip and one commit: each event's dedup key
+    /// (claimed if new or expired), then, for each claimed one, its conversation's lock, the supersede
+    /// of older pending events, the insert and the key's delivery id. Answers one row per event, in
+    /// order. Keys are taken in one order, then conversation locks in one order, in every batch, so
+    /// two batches on two replicas wait for each other at most one way round, never in a circle; a
+    /// copy of an event in another replica's batch waits for this commit, then finds its key.
+    private static let acceptFunction: PostgresQuery = """
+        CREATE OR REPLACE FUNCTION feedback_relay_accept(
+            routes TEXT[], keys TEXT[], conversations TEXT[], feedbacks TEXT[], event_ids TEXT[],
+            event_times DOUBLE PRECISION[], nows DOUBLE PRECISION[], expiries DOUBLE PRECISION[]
+        ) RETURNS TABLE (accepted_id BIGINT, is_duplicate BOOLEAN) LANGUAGE plpgsql AS $$
+        DECLARE
+            claimed BOOLEAN[] := array_fill(false, ARRAY[cardinality(routes)]);
+            ids BIGINT[] := array_fill(0::BIGINT, ARRAY[cardinality(routes)]);
+            i INT;
+            newest DOUBLE PRECISION;
+            waiting BIGINT;
+            newer BOOLEAN;
+            inserted BIGINT;
+        BEGIN
+            FOR i IN SELECT o FROM generate_subscripts(routes, 1) AS o ORDER BY routes[o], keys[o], o LOOP
+                INSERT INTO dedup_keys AS k (route, key, delivery_id, expires_at) VALUES (routes[i], keys[i], 0, expiries[i])
+                ON CONFLICT (route, key) DO UPDATE SET delivery_id = 0, expires_at = EXCLUDED.expires_at WHERE k.expires_at <= nows[i];
+                claimed[i] := FOUND;
+            END LOOP;
+            FOR i IN SELECT o FROM generate_subscripts(routes, 1) AS o WHERE claimed[o] ORDER BY conversations[o], o LOOP
+                PERFORM pg_advisory_xact_lock(hashtextextended(conversations[i], 0));
+                SELECT MAX(CASE WHEN state IN ('pending', 'delivered') THEN event_time END), COUNT(*) FILTER (WHERE state = 'pending')
+                INTO newest, waiting FROM deliveries WHERE conversation_id = conversations[i];
+                newer := COALESCE(newest > event_times[i], false);
+                IF NOT newer AND waiting > 0 THEN
+                    UPDATE deliveries SET state = 'superseded', finished_at = nows[i]
+                    WHERE conversation_id = conversations[i] AND state = 'pending' AND event_time <= event_times[i];
+                END IF;
+                INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at)
+                VALUES (routes[i], conversations[i], feedbacks[i], NULLIF(event_ids[i], ''), event_times[i],
+                        CASE WHEN newer THEN 'superseded' ELSE 'pending' END, nows[i], nows[i], CASE WHEN newer THEN nows[i] END)
+                RETURNING id INTO inserted;
+                ids[i] := inserted;
+                UPDATE dedup_keys SET delivery_id = inserted WHERE route = routes[i] AND key = keys[i];
+            END LOOP;
+            RETURN QUERY
+                SELECT CASE WHEN claimed[o] THEN ids[o]
+                            ELSE (SELECT d.delivery_id FROM dedup_keys AS d WHERE d.route = routes[o] AND d.key = keys[o]) END,
+                       NOT claimed[o]
+                FROM generate_subscripts(routes, 1) AS o ORDER BY o;
+        END
+        $$
+        """
 
     private static func migrate(on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("SELECT pg_advisory_lock(\(LockKey.migrations))", logger: logger)
@@ -207,146 +260,136 @@ public final class PostgresDeliveryStore: DeliveryStore {
         try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(conversation), 0))", logger: logger)
     }
 
+    /// A claim in one statement: due deliveries, oldest first (skipping rows another replica's claim holds,
+    /// so two replicas claiming at once take different work), one per conversation, each leased only if
+    /// its conversation's lock is free now (another replica accepting or claiming it is skipped, never
+    /// waited for) and nothing else of that conversation is in flight. The locks last until the
+    /// statement's transaction ends.
+    private static let claimFunction: PostgresQuery = """
+        CREATE OR REPLACE FUNCTION feedback_relay_claim(at_time DOUBLE PRECISION, wanted BIGINT, lease_end DOUBLE PRECISION)
+        RETURNS SETOF deliveries LANGUAGE plpgsql AS $$
+        DECLARE
+            candidate RECORD;
+            taken BIGINT := 0;
+            seen TEXT[] := '{}';
+            leased deliveries;
+        BEGIN
+            FOR candidate IN
+                SELECT id, conversation_id FROM deliveries
+                WHERE state = 'pending' AND next_attempt_at <= at_time AND (lease_until IS NULL OR lease_until <= at_time)
+                ORDER BY next_attempt_at, id LIMIT wanted * 2
+                FOR UPDATE SKIP LOCKED
+            LOOP
+                EXIT WHEN taken >= wanted;
+                CONTINUE WHEN candidate.conversation_id = ANY(seen);
+                seen := seen || candidate.conversation_id;
+                CONTINUE WHEN NOT pg_try_advisory_xact_lock(hashtextextended(candidate.conversation_id, 0));
+                UPDATE deliveries AS d SET lease_until = lease_end, attempts = d.attempts + 1
+                WHERE d.id = candidate.id AND d.state = 'pending' AND (d.lease_until IS NULL OR d.lease_until <= at_time)
+                  AND NOT EXISTS (SELECT 1 FROM deliveries AS o
+                                  WHERE o.conversation_id = d.conversation_id AND o.id <> d.id AND o.lease_until > at_time)
+                RETURNING d.* INTO leased;
+                IF FOUND THEN
+                    taken := taken + 1;
+                    RETURN NEXT leased;
+                END IF;
+            END LOOP;
+        END
+        $$
+        """
+
     // MARK: - Accept
 
     public func accept(_ new: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult {
-        let nowSeconds = now.timeIntervalSince1970
-        let expires = nowSeconds + dedupWindow.seconds
-        let eventTime = new.eventTime.timeIntervalSince1970
-        let logger = logger
-        return try await transaction { connection in
-            // The key first: a copy on another replica waits here for this commit, then finds the key.
-            let claimed = try await connection.query(
-                """
-                INSERT INTO dedup_keys (route, key, delivery_id, expires_at) VALUES (\(new.route), \(new.dedupKey), 0, \(expires))
-                ON CONFLICT (route, key) DO UPDATE SET delivery_id = 0, expires_at = EXCLUDED.expires_at
-                WHERE dedup_keys.expires_at <= \(nowSeconds)
-                RETURNING 1
-                """,
-                logger: logger
-            ).collect()
-            if claimed.isEmpty {
-                for try await id in try await connection.query(
-                    "SELECT delivery_id FROM dedup_keys WHERE route = \(new.route) AND key = \(new.dedupKey)",
-                    logger: logger
-                ).decode(Int64.self) {
-                    return AcceptResult.duplicate(id: id)
-                }
-            }
-            try await Self.lockConversation(new.conversationID, on: connection, logger: logger)
-            var newest: Double?
-            var pending = 0
-            for try await (max, count) in try await connection.query(
-                """
-                SELECT MAX(CASE WHEN state IN ('pending', 'delivered') THEN event_time END),
-                       COUNT(CASE WHEN state = 'pending' THEN 1 END)
-                FROM deliveries WHERE conversation_id = \(new.conversationID)
-                """,
-                logger: logger
-            ).decode((Double?, Int).self) {
-                (newest, pending) = (max, count)
-            }
-            let newer = newest.map { $0 > eventTime } ?? false
-            if !newer, pending > 0 {
-                try await connection.query(
-                    """
-                    UPDATE deliveries SET state = 'superseded', finished_at = \(nowSeconds)
-                    WHERE conversation_id = \(new.conversationID) AND state = 'pending' AND event_time <= \(eventTime)
-                    """,
-                    logger: logger
-                )
-            }
-            let state = newer ? "superseded" : "pending"
-            let finished: Double? = newer ? nowSeconds : nil
-            var id: Int64 = 0
-            for try await inserted in try await connection.query(
-                """
-                INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at)
-                VALUES (\(new.route), \(new.conversationID), \(new.feedback.rawValue), \(new.eventID), \(eventTime), \(state), \(nowSeconds),
-                        \(nowSeconds), \(finished))
-                RETURNING id
-                """,
-                logger: logger
-            ).decode(Int64.self) {
-                id = inserted
-            }
-            try await connection.query(
-                "UPDATE dedup_keys SET delivery_id = \(id) WHERE route = \(new.route) AND key = \(new.dedupKey)",
-                logger: logger
-            )
-            return AcceptResult.accepted(id: id)
+        try await accepts.submit(Accept(new: new, now: now.timeIntervalSince1970, expires: now.timeIntervalSince1970 + dedupWindow.seconds)) {
+            batch async throws(StoreError) in try await self.acceptAll(batch)
         }
+    }
+
+    private struct Accept: Sendable {
+        let new: NewDelivery
+        let now: Double
+        let expires: Double
+    }
+
+    /// Concurrent accepts share one call of `feedback_relay_accept`: one round trip, one commit.
+    private func acceptAll(_ batch: [Accept]) async throws(StoreError) -> [AcceptResult] {
+        let routes = batch.map(\.new.route)
+        let keys = batch.map(\.new.dedupKey)
+        let conversations = batch.map(\.new.conversationID)
+        let feedbacks = batch.map(\.new.feedback.rawValue)
+        // An empty id stands for none: arrays of optionals do not bind.
+        let eventIDs = batch.map { $0.new.eventID ?? "" }
+        let eventTimes = batch.map { $0.new.eventTime.timeIntervalSince1970 }
+        let (nows, expiries) = (batch.map(\.now), batch.map(\.expires))
+        let rows = try await rows(
+            """
+            SELECT accepted_id, is_duplicate FROM feedback_relay_accept(\(routes), \(keys), \(conversations), \(feedbacks), \(eventIDs),
+                                                                      \(eventTimes), \(nows), \(expiries))
+            """,
+            as: (Int64, Bool).self
+        )
+        guard rows.count == batch.count else { throw StoreError("PostgreSQL: \(rows.count) answers to a batch of \(batch.count) accepts") }
+        return rows.map { id, duplicate in duplicate ? .duplicate(id: id) : .accepted(id: id) }
     }
 
     // MARK: - Worker
 
     public func claimDue(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [Delivery] {
-        let nowSeconds = now.timeIntervalSince1970
-        let until = leaseUntil.timeIntervalSince1970
-        let logger = logger
-        return try await transaction { connection in
-            var candidates: [(Int64, String)] = []
-            for try await row in try await connection.query(
-                """
-                SELECT id, conversation_id FROM deliveries
-                WHERE state = 'pending' AND next_attempt_at <= \(nowSeconds) AND (lease_until IS NULL OR lease_until <= \(nowSeconds))
-                ORDER BY next_attempt_at, id LIMIT \(limit * 2)
-                """,
-                logger: logger
-            ).decode((Int64, String).self) {
-                candidates.append(row)
-            }
-            var claimed: [Delivery] = []
-            var conversations = Set<String>()
-            for (id, conversation) in candidates where claimed.count < limit && conversations.insert(conversation).inserted {
-                // Held until this transaction ends: no other replica looks at this conversation meanwhile.
-                var locked = false
-                for try await got in try await connection.query(
-                    "SELECT pg_try_advisory_xact_lock(hashtextextended(\(conversation), 0))",
-                    logger: logger
-                ).decode(Bool.self) {
-                    locked = got
-                }
-                guard locked else { continue }
-                claimed += try await Self.deliveries(
-                    try await connection.query(
-                        """
-                        UPDATE deliveries AS d SET lease_until = \(until), attempts = attempts + 1
-                        WHERE id = \(id) AND state = 'pending' AND (lease_until IS NULL OR lease_until <= \(nowSeconds))
-                          AND NOT EXISTS (SELECT 1 FROM deliveries AS o
-                                          WHERE o.conversation_id = d.conversation_id AND o.id <> d.id AND o.lease_until > \(nowSeconds))
-                        RETURNING \(unescaped: Self.columns.sql)
-                        """,
-                        logger: logger
-                    )
-                )
-            }
-            return claimed
-        }
+        let (nowSeconds, until) = (now.timeIntervalSince1970, leaseUntil.timeIntervalSince1970)
+        let rows = try await rows(
+            "SELECT \(unescaped: Self.columns.sql) FROM feedback_relay_claim(\(nowSeconds), \(limit), \(until))",
+            as: Row.self
+        )
+        return try rows.map { row throws(StoreError) in try Self.delivery(row) }
     }
 
     public func record(_ id: Int64, _ result: AttemptResult, now: Date) async throws(StoreError) {
-        let nowSeconds = now.timeIntervalSince1970
-        let query: PostgresQuery
-        switch result {
-        case .delivered(let status):
-            query = """
-                UPDATE deliveries SET state = 'delivered', lease_until = NULL, last_status = \(status), last_error = NULL, finished_at = \(nowSeconds)
-                WHERE id = \(id)
-                """
-        case .retry(let at, let status, let error):
-            query = """
-                UPDATE deliveries SET lease_until = NULL, next_attempt_at = \(at.timeIntervalSince1970), last_status = \(status), last_error = \(error)
-                WHERE id = \(id)
-                """
-        case .dead(let status, let error):
-            query = """
-                UPDATE deliveries SET state = CASE state WHEN 'pending' THEN 'dead' ELSE state END, lease_until = NULL,
-                       last_status = \(status), last_error = \(error), finished_at = CASE state WHEN 'pending' THEN NULL ELSE finished_at END
-                WHERE id = \(id)
-                """
+        try await records.submit(Record(id: id, result: result, at: now.timeIntervalSince1970)) {
+            batch async throws(StoreError) in try await self.recordAll(batch)
         }
-        try await execute(query)
+    }
+
+    private struct Record: Sendable {
+        let id: Int64
+        let result: AttemptResult
+        let at: Double
+    }
+
+    /// Results finishing together share one statement and one commit. A dead delivery keeps no
+    /// `finished_at`, so the retention sweep leaves it until it is retried.
+    private func recordAll(_ batch: [Record]) async throws(StoreError) -> [Void] {
+        var (outcomes, nextAttempts, statuses, errors) = ([String](), [Double](), [Int](), [String]())
+        for record in batch {
+            let (outcome, next, status, error): (String, Double, Int?, String?) =
+                switch record.result {
+                case .delivered(let status): ("delivered", 0, status, nil)
+                case .retry(let at, let status, let error): ("retry", at.timeIntervalSince1970, status, error)
+                case .dead(let status, let error): ("dead", 0, status, error)
+                }
+            outcomes.append(outcome)
+            nextAttempts.append(next)
+            statuses.append(status ?? -1)
+            errors.append(error ?? "")
+        }
+        let (ids, ats) = (batch.map(\.id), batch.map(\.at))
+        // Arrays of optionals do not bind: -1 and '' stand for no status and no error.
+        try await execute(
+            """
+            UPDATE deliveries AS d SET
+                state = CASE WHEN r.outcome = 'delivered' THEN 'delivered' WHEN r.outcome = 'dead' AND d.state = 'pending' THEN 'dead' ELSE d.state END,
+                lease_until = NULL,
+                next_attempt_at = CASE WHEN r.outcome = 'retry' THEN r.next_attempt_at ELSE d.next_attempt_at END,
+                last_status = NULLIF(r.status, -1),
+                last_error = NULLIF(r.error, ''),
+                finished_at = CASE WHEN r.outcome = 'delivered' THEN r.at WHEN r.outcome = 'dead' AND d.state = 'pending' THEN NULL
+                                   ELSE d.finished_at END
+            FROM unnest(\(ids)::BIGINT[], \(outcomes)::TEXT[], \(nextAttempts)::DOUBLE PRECISION[], \(statuses)::BIGINT[], \(errors)::TEXT[],
+                        \(ats)::DOUBLE PRECISION[]) AS r(id, outcome, next_attempt_at, status, error, at)
+            WHERE d.id = r.id
+            """
+        )
+        return batch.map { _ in () }
     }
 
     public func nextDue() async throws(StoreError) -> Date? {

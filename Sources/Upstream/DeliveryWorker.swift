@@ -67,12 +67,31 @@ public final class DeliveryWorker: Service, Sendable {
                 // Claimed and leased but not started: a freed slot starts the next one at once, without
                 // a round trip to the store. Left unstarted at shutdown, they fall due when their lease ends.
                 var ready: [Delivery] = []
+                /// Starts claimed work in the free slots; the slots still free.
+                func startReady(_ group: inout DiscardingTaskGroup) -> Int {
+                    var room = concurrency - inFlight.load(ordering: .relaxed)
+                    while room > 0, !ready.isEmpty {
+                        let delivery = ready.removeFirst()
+                        room -= 1
+                        inFlight.add(1, ordering: .relaxed)
+                        group.addTask {
+                            await self.attempt(delivery) {
+                                // The upstream call is over: its slot is free while the outcome is written.
+                                self.inFlight.subtract(1, ordering: .relaxed)
+                                self.signal.signal()
+                            }
+                        }
+                    }
+                    return room
+                }
                 while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
                     guard await recordKeptResults() else {
                         await signal.wait(for: .seconds(1))
                         continue
                     }
-                    var room = concurrency - inFlight.load(ordering: .relaxed)
+                    // Work in hand goes out before the claim: a claim takes a round trip, and the slots
+                    // freed meanwhile would otherwise wait for it.
+                    var room = startReady(&group)
                     // Claim in batches, a write transaction each, keeping up to one round of work ready.
                     let wanted = concurrency + max(room, 0) - ready.count
                     var claimedAll = false
@@ -87,19 +106,7 @@ public final class DeliveryWorker: Service, Sendable {
                             logger.error("cannot claim deliveries: \(error)")
                         }
                     }
-                    room = concurrency - inFlight.load(ordering: .relaxed)
-                    while room > 0, !ready.isEmpty {
-                        let delivery = ready.removeFirst()
-                        room -= 1
-                        inFlight.add(1, ordering: .relaxed)
-                        group.addTask {
-                            await self.attempt(delivery) {
-                                // The upstream call is over: its slot is free while the outcome is written.
-                                self.inFlight.subtract(1, ordering: .relaxed)
-                                self.signal.signal()
-                            }
-                        }
-                    }
+                    room = startReady(&group)
                     if claimedAll && room > 0 { continue }
                     await signal.wait(for: ready.isEmpty ? await pause() : .seconds(1))
                     // Under load, wakes come with every accept and every finished call. With work in hand,
