@@ -3,8 +3,9 @@
 #   1. accepted events/s at CONNS connections, DURATION s each (unique signed events, queue mode, a fast
 #      upstream taking the deliveries at the same time): SQLite with one relay, PostgreSQL with one
 #      relay, PostgreSQL with two relays behind the HA load balancer (deploy/nginx-ha.conf, real nginx).
-#      For each: CPU per event of the relays and of PostgreSQL, and, until every event is delivered,
-#      PostgreSQL statements (pg_stat_statements) and WAL bytes (pg_stat_wal) per event;
+#      For each: CPU per event of the relays and of PostgreSQL (its server process, live backends and
+#      the ended ones it reaped), and, until every event is delivered, PostgreSQL statements and their
+#      execution time (pg_stat_statements), WAL bytes (pg_stat_wal) and table + index bytes per event;
 #   2. delivered events/s against an upstream that takes 50 ms, RELAY_CONCURRENCY=64 per relay
 #      (bound 1,280/s per relay), one and two relays on PostgreSQL, BACKLOG events queued first.
 #   bench/replicas.sh             # DURATION=10 CONNS=64 BACKLOG=10000 PHASES="1 2"
@@ -86,7 +87,7 @@ phase() { [[ " $PHASES " == *" $1 "* ]]; }
 if phase 1; then
   upstream fast
   echo "== 1. accepted events/s, ${DURATION}s at $CONNS connections (deliveries to a fast upstream at the same time)"
-  printf '  %-12s %9s %8s %7s %14s %17s %10s %10s %10s\n' setup events/s p99_ms non2xx relay_cpu/evt postgres_cpu/evt stmts/evt wal/evt disk/evt
+  printf '  %-12s %9s %8s %7s %14s %17s %18s %10s %10s\n' setup events/s p99_ms non2xx relay_cpu/evt postgres_cpu/evt stmts+exec/evt wal/evt disk/evt
   for setup in sqlite postgres-1 postgres-2; do
     case $setup in
       sqlite) store=sqlite:$STATE/data/relay.sqlite; relay "$store" $RELAY_PORT; port=$RELAY_PORT ;;
@@ -109,17 +110,20 @@ if phase 1; then
       # Tables and indexes of what stays until the dedup window ends: a delivered row and its key.
       disk=$(psql -qAtX "${store%%\?*}" -c "SELECT pg_size_pretty((pg_total_relation_size('deliveries') + pg_total_relation_size('dedup_keys'))
         / (SELECT count(*) FROM deliveries))")
-      stmts=$(psql_admin "SELECT round(sum(calls) / $requests::numeric, 1) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%'")
+      stmts=$(psql_admin "SELECT round(sum(calls) / $requests::numeric, 1) || ' / ' || round(sum(total_exec_time)::numeric * 1000 / $requests) || ' µs'
+        FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%'")
       wal=$(psql_admin "SELECT pg_size_pretty(round(wal_bytes / $requests)) FROM pg_stat_wal")
-      psql_admin "SELECT calls, left(regexp_replace(query, '\s+', ' ', 'g'), 90) FROM pg_stat_statements
-        WHERE query NOT LIKE '%pg_stat%' ORDER BY calls DESC LIMIT 8" >"$STATE/statements-$setup.txt"
+      psql_admin "SELECT calls, round(total_exec_time::numeric) || ' ms', left(regexp_replace(query, '\s+', ' ', 'g'), 80)
+        FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY total_exec_time DESC LIMIT 6" >"$STATE/statements-$setup.txt"
     fi
-    printf '  %-12s %9s %8s %7s %14s %17s %10s %10s %10s\n' "$setup" "$rps" "$p99" "$non2xx" "$relay_cpu" "$pg_cpu" "$stmts" "$wal" "$disk"
+    printf '  %-12s %9s %8s %7s %14s %17s %18s %10s %10s\n' "$setup" "$rps" "$p99" "$non2xx" "$relay_cpu" "$pg_cpu" "$stmts" "$wal" "$disk"
     stop_relays
     [[ -n ${balancer_pid:-} ]] && { kill "$balancer_pid"; wait "$balancer_pid" 2>/dev/null || true; balancer_pid=; }
   done
-  echo "  PostgreSQL statements by calls, two relays:"
-  sed 's/^/    /' "$STATE/statements-postgres-2.txt"
+  for setup in postgres-1 postgres-2; do
+    echo "  $setup: statements by execution time (calls|total|statement):"
+    sed 's/^/    /' "$STATE/statements-$setup.txt"
+  done
 fi
 
 if phase 2; then
