@@ -2,16 +2,6 @@ import Foundation
 import Testing
 import Yams
 
-@testable import Commands
-@testable import Mapping
-@testable import Observability
-@testable import RelayModel
-@testable import Server
-@testable import Settings
-@testable import Store
-@testable import Upstream
-@testable import Verification
-
 /// The files in `deploy/` that users copy as they are: they must keep naming what the relay reads and exports.
 @Suite struct DeployFileTests {
     static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../deploy")
