@@ -13,10 +13,7 @@ import Testing
         try await FakeElevenLabs.withRunning { fake, upstream in
             let env = PostgresReplicaTests.environment(upstream: upstream, store: database)
             let route = try #require(try RelayConfig.load(environment: env).route(named: "csat"))
-            var a = try RelayProcess(environment: env)
-            var b = try RelayProcess(environment: env, port: a.port + 2)
-            #expect(await a.waitUntilReady())
-            #expect(await b.waitUntilReady())
+            var (a, b) = try await PostgresReplicaTests.startPair(env)
             let load = SteadyLoad(replicas: [a.url, b.url], route: route, prefix: "rolling")
             let sending = Task { await load.run(senders: 8) }
             #expect(await load.waitForMore(100))
@@ -45,10 +42,7 @@ import Testing
         try await FakeElevenLabs.withRunning { fake, upstream in
             let env = PostgresReplicaTests.environment(upstream: upstream, store: server.url)
             let route = try #require(try RelayConfig.load(environment: env).route(named: "csat"))
-            let a = try RelayProcess(environment: env)
-            let b = try RelayProcess(environment: env, port: a.port + 2)
-            #expect(await a.waitUntilReady())
-            #expect(await b.waitUntilReady())
+            let (a, b) = try await PostgresReplicaTests.startPair(env)
             let load = SteadyLoad(replicas: [a.url, b.url], route: route, prefix: "outage")
             let sending = Task { await load.run(senders: 8) }
             #expect(await load.waitForMore(100))

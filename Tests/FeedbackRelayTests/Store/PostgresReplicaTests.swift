@@ -14,15 +14,21 @@ import Testing
 
     static func path(_ conversation: String) -> String { "/v1/convai/conversations/\(conversation)/feedback" }
 
+    /// Two relays on one store, on neighbouring ports, once both are ready.
+    static func startPair(_ env: [String: String]) async throws -> (RelayProcess, RelayProcess) {
+        let a = try RelayProcess(environment: env)
+        let b = try RelayProcess(environment: env, port: a.port + 2)
+        #expect(await a.waitUntilReady())
+        #expect(await b.waitUntilReady())
+        return (a, b)
+    }
+
     @Test func eachEventSentToBothReplicasIsAcceptedOnceAndDeliveredOnce() async throws {
         let database = try TestPostgres.freshDatabase()
         try await FakeElevenLabs.withRunning { fake, upstream in
             let env = Self.environment(upstream: upstream, store: database)
             let route = try #require(try RelayConfig.load(environment: env).route(named: "csat"))
-            let a = try RelayProcess(environment: env)
-            let b = try RelayProcess(environment: env, port: a.port + 2)
-            #expect(await a.waitUntilReady())
-            #expect(await b.waitUntilReady())
+            let (a, b) = try await Self.startPair(env)
             let bodies = (0..<1000).map { #"{"id":"evt-\#($0)","conversation_id":"conv_pair_\#($0)","rating":"good"}"# }
             let (urlA, urlB) = (a.url, b.url)
             var answers: [[Int]] = []
@@ -50,10 +56,7 @@ import Testing
             let env = Self.environment(upstream: upstream, store: database).merging(["RELAY_ROUTE_CSAT_EVENT_TIME": "/at"]) { $1 }
             let route = try #require(try RelayConfig.load(environment: env).route(named: "csat"))
             fake.behave(.status(503, body: "{}"))
-            let a = try RelayProcess(environment: env)
-            let b = try RelayProcess(environment: env, port: a.port + 2)
-            #expect(await a.waitUntilReady())
-            #expect(await b.waitUntilReady())
+            let (a, b) = try await Self.startPair(env)
             // like, dislike, like for each conversation, alternating replicas, with the sender's time in order.
             let base = Int(Date().timeIntervalSince1970)
             for conversation in 0..<20 {
