@@ -31,7 +31,7 @@ import Testing
             let stored = await load.stored
             let all = Set(stored.map { PostgresReplicaTests.path(load.conversation($0)) })
             #expect(await fake.waitUntil(timeout: .seconds(60)) { _ in Set(fake.accepted).isSuperset(of: all) })
-            // The README's Deploy section quotes this line.
+            // The README (Several replicas on PostgreSQL) quotes a run of this line.
             print("rolling restart: \(stored.count) events stored, \(await load.unavailable) answers 503, \(await load.refused) refused connections")
             #expect(a.stop() == 0 && b.stop() == 0)
         }
