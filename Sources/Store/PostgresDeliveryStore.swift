@@ -498,12 +498,7 @@ public final class PostgresDeliveryStore: DeliveryStore {
             as: (Int, Int, Int, Double?).self
         ).first
         guard let (pending, inFlight, dead, oldest) = row else { throw StoreError("PostgreSQL: no statistics row") }
-        return QueueStatistics(
-            waiting: pending - inFlight,
-            inFlight: inFlight,
-            dead: dead,
-            oldestPendingReceivedAt: oldest.map(Date.init(timeIntervalSince1970:))
-        )
+        return QueueStatistics(pending: pending, leased: inFlight, dead: dead, oldestPendingReceivedAt: oldest)
     }
 
     /// On one replica at a time (a session advisory lock; the others skip their turn), in chunks, so no

@@ -17,4 +17,10 @@ public struct QueueStatistics: Sendable, Equatable {
         self.dead = dead
         self.oldestPendingReceivedAt = oldestPendingReceivedAt
     }
+
+    /// From what each store counts: every pending event, those of them leased, the dead, and when the
+    /// oldest pending one arrived (seconds since 1970).
+    init(pending: Int, leased: Int, dead: Int, oldestPendingReceivedAt seconds: Double?) {
+        self.init(waiting: pending - leased, inFlight: leased, dead: dead, oldestPendingReceivedAt: seconds.map(Date.init(timeIntervalSince1970:)))
+    }
 }

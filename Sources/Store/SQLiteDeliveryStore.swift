@@ -356,12 +356,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                 ) ?? 0
             let dead = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries WHERE state = 'dead'") ?? 0
             let oldest = try Double.fetchOne(db, sql: "SELECT MIN(received_at) FROM deliveries WHERE state = 'pending'")
-            return QueueStatistics(
-                waiting: pending - inFlight,
-                inFlight: inFlight,
-                dead: dead,
-                oldestPendingReceivedAt: oldest.map(Date.init(timeIntervalSince1970:))
-            )
+            return QueueStatistics(pending: pending, leased: inFlight, dead: dead, oldestPendingReceivedAt: oldest)
         }
     }
 
