@@ -41,9 +41,7 @@ stop_relays() {
   relays=()
 }
 balancer() {  # the HA load balancer in front of the relays on RELAY_PORT and RELAY_PORT+2
-  sed -e "s/relay-a:8080/127.0.0.1:$RELAY_PORT/; s/relay-b:8080/127.0.0.1:$((RELAY_PORT + 2))/" \
-    -e "s/listen 8080;/listen 127.0.0.1:$BALANCER_PORT;/; s|/tmp/nginx|$STATE/balancer|g" \
-    deploy/nginx-ha.conf >"$STATE/balancer.conf"
+  scripts/nginx-ha-local.sh $RELAY_PORT $((RELAY_PORT + 2)) $BALANCER_PORT "$STATE/balancer" >"$STATE/balancer.conf"
   nginx -p "$STATE/" -c "$STATE/balancer.conf" -g 'daemon off;' &
   balancer_pid=$!
   pids+=("$balancer_pid")
@@ -68,12 +66,8 @@ postgres_cpu() {  # all postgres processes ever: live ones from /proc, ended bac
   awk -v hz="$(getconf CLK_TCK)" '{t += $14 + $15 + $16 + $17} END {printf "%.3f", t / hz}' \
     "/proc/$server/stat" $(pgrep -P "$server" | sed 's|.*|/proc/&/stat|')
 }
-count() {  # count STORE STATE: deliveries in that state, in either store
-  if [[ $1 == sqlite:* ]]; then
-    python3 -c "import sqlite3, sys; print(sqlite3.connect('file:${1#sqlite:}?mode=ro', uri=True).execute('select count(*) from deliveries where state = ?', (sys.argv[1],)).fetchone()[0])" "$2"
-  else
-    psql -qAtX "${1%%\?*}" -c "SELECT count(*) FROM deliveries WHERE state = '$2'"
-  fi
+count() {  # count DATABASE_URL STATE: deliveries in that state
+  psql -qAtX "${1%%\?*}" -c "SELECT count(*) FROM deliveries WHERE state = '$2'"
 }
 # Until nothing waits or is in flight, as the first relay's metrics say: asking the database with psql
 # would start a server process each time, whose CPU would count as the events'.
@@ -131,7 +125,8 @@ if phase 2; then
   upstream delay
   for replicas in 1 2; do
     store=$(fresh_database)
-    # The backlog is accepted with the upstream refusing (no delivery), then the relays start delivering.
+    # The backlog goes in while the relays already deliver (at most 64 calls each, 50 ms a call); the rate
+    # is measured once it is queued and the senders have stopped.
     for n in $(seq "$replicas"); do relay "$store" $((RELAY_PORT + 2 * (n - 1))); done
     BENCH_TOKEN=bench-token BENCH_RUN=backlog-$replicas wrk -t2 -c64 -d300s -s bench/unique.lua "http://127.0.0.1:$RELAY_PORT/hooks/bench" >/dev/null &
     wrk_pid=$!

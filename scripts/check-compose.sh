@@ -36,9 +36,7 @@ env -i PATH=/usr/bin:/bin ELEVENLABS_API_KEY=sk_compose_check ELEVENLABS_BASE_UR
 pids+=($!)
 # The file as compose mounts it, with the service names put where they are reachable here.
 mkdir -p "$work/nginx"
-sed -e "s/relay-a:8080/127.0.0.1:$draining_port/; s/relay-b:8080/127.0.0.1:$relay_port/" \
-  -e "s/listen 8080;/listen 127.0.0.1:$balancer_port;/; s|/tmp/nginx|$work/nginx/nginx|g" \
-  deploy/nginx-ha.conf >"$work/nginx/balancer.conf"
+scripts/nginx-ha-local.sh "$draining_port" "$relay_port" "$balancer_port" "$work/nginx/nginx" >"$work/nginx/balancer.conf"
 cat >"$work/nginx/draining.conf" <<CONF
 pid $work/nginx/draining.pid;
 error_log stderr warn;
