@@ -28,6 +28,8 @@ import Testing
             #expect(await load.waitForMore(100))
             await load.stop()
             await sending.value
+            let unexpected = await load.unexpected
+            #expect(unexpected.isEmpty, "answers no relay should give: \(unexpected)")
             let stored = await load.stored
             let all = Set(stored.map { PostgresReplicaTests.path(load.conversation($0)) })
             #expect(await fake.waitUntil(timeout: .seconds(60)) { _ in Set(fake.accepted).isSuperset(of: all) })
@@ -58,6 +60,8 @@ import Testing
             #expect(a.process.isRunning && b.process.isRunning)
             await load.stop()
             await sending.value
+            let unexpected = await load.unexpected
+            #expect(unexpected.isEmpty, "answers no relay should give: \(unexpected)")
             let all = Set(await load.stored.map { PostgresReplicaTests.path(load.conversation($0)) })
             #expect(await fake.waitUntil(timeout: .seconds(60)) { _ in Set(fake.accepted).isSuperset(of: all) })
             #expect(a.stop() == 0 && b.stop() == 0)
