@@ -13,19 +13,24 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 RUN swift build -c release --static-swift-stdlib --product feedback-relay \
-    && install -D "$(swift build -c release --static-swift-stdlib --show-bin-path)/feedback-relay" /out/feedback-relay
+    && install -D "$(swift build -c release --static-swift-stdlib --show-bin-path)/feedback-relay" /out/feedback-relay \
+    && install -D /usr/libexec/swift/linux/swift-backtrace-static /out/swift-backtrace-static
 
 FROM debian:bookworm-slim
 # The binary links the Swift runtime statically; what it still needs from the system is libcurl,
-# OpenSSL, SQLite and the CA certificates (scripts/check-runtime.sh checks this list).
+# OpenSSL, SQLite and the CA certificates. scripts/check-image-runtime.sh builds this stage's root
+# filesystem with debootstrap, following these lines, and runs the relay in it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libcurl4 libssl3 libsqlite3-0 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --home-dir /var/lib/feedback-relay --create-home --shell /usr/sbin/nologin relay
+    && groupadd --system --gid 10001 relay \
+    && useradd --system --uid 10001 --gid relay --home-dir /var/lib/feedback-relay --create-home --shell /usr/sbin/nologin relay
 COPY --from=build /out/feedback-relay /usr/local/bin/feedback-relay
+# The static backtracer, so that a crash prints a symbolicated backtrace of every thread to the log.
+COPY --from=build /out/swift-backtrace-static /usr/local/libexec/swift-backtrace-static
 COPY deploy/routes.example.yaml /etc/feedback-relay/routes.example.yaml
 ENV RELAY_STORE=sqlite:/var/lib/feedback-relay/relay.sqlite \
-    SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no
+    SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,output-to=stderr,swift-backtrace=/usr/local/libexec/swift-backtrace-static
 # Only the data directory is writable by the relay; the binary and config belong to root.
 USER relay:relay
 WORKDIR /var/lib/feedback-relay

@@ -149,6 +149,8 @@ public final class RelayMetrics: Sendable {
     ) -> [UInt8] {
         var out = registry.emitToBuffer()
         var text = PrometheusText()
+        text.family("feedback_relay_build_info", type: "gauge", help: "Always 1; the label says which release is running.")
+        text.sample("feedback_relay_build_info", labels: [("version", RelayVersion.current)], 1)
         if let queue {
             text.family("feedback_relay_queue_depth", type: "gauge", help: "Events not yet delivered: waiting, in flight, or dead.")
             for (state, count) in [("waiting", queue.waiting), ("in_flight", queue.inFlight), ("dead", queue.dead)] {

@@ -15,6 +15,7 @@ struct FeedbackRelayCommand: AsyncParsableCommand {
         commandName: "feedback-relay",
         abstract: "Verifies webhooks and relays like/dislike feedback to ElevenLabs Agents conversations.",
         discussion: "Configured by environment variables; see README.md.",
+        version: RelayVersion.current,
         subcommands: [Serve.self, CheckConfig.self, TestRoute.self, Sign.self, Deliveries.self],
         defaultSubcommand: Serve.self
     )

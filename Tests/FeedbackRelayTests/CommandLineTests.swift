@@ -56,6 +56,13 @@ import Testing
         #expect(serve.stderr.contains("RELAY_ROUTE_CALLS_PRESET: unknown preset 'elevenlab'"))
     }
 
+    @Test func versionNeedsNoConfiguration() throws {
+        let version = try run(["--version"], environment: [:])
+        #expect(version.status == 0)
+        #expect(version.stdout == RelayVersion.current + "\n")
+        #expect(RelayVersion.current.split(separator: ".").count == 3)
+    }
+
     @Test func checkConfigPrintsRoutesWithoutSecrets() throws {
         let good = try run(["check-config"], environment: Self.env)
         #expect(good.status == 0)

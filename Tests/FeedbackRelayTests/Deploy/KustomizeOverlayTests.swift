@@ -21,20 +21,18 @@ import Yams
         func object(_ kind: String) throws -> [String: Any] { try #require(objects.first { $0["kind"] as? String == kind }, "no \(kind)") }
     }
 
+    /// The objects `kubectl kustomize` renders from a folder under deploy/kubernetes.
+    static func objects(_ folder: String) throws -> [[String: Any]] {
+        let kustomize = try ExternalTool.run(
+            ["kubectl", "kustomize", DeployFiles.deploy.appendingPathComponent("kubernetes/\(folder)").path],
+            package: "kubernetes-client"
+        )
+        try #require(kustomize.status == 0, "kubectl kustomize \(folder): \(kustomize.stderr)")
+        return try Yams.load_all(yaml: kustomize.stdout).compactMap { $0 as? [String: Any] }
+    }
+
     static func render(_ overlay: String) throws -> Rendered {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kubectl", "kustomize", DeployFileTests.deploy.appendingPathComponent("kubernetes/overlays/\(overlay)").path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let yaml = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "kubectl kustomize (Debian: apt-get install kubernetes-client): \(complaint)")
-        let objects = try Yams.load_all(yaml: yaml).compactMap { $0 as? [String: Any] }
+        let objects = try objects("overlays/\(overlay)")
         let deployment = try #require(objects.first { $0["kind"] as? String == "Deployment" })
         let pod = try #require(deployment[path: "spec", "template", "spec"] as? [String: Any])
         let container = try #require((pod["containers"] as? [[String: Any]])?.first)
@@ -118,7 +116,9 @@ import Yams
         // Security: not root, the image's user, nothing writable but the volumes.
         #expect(rendered.pod[path: "securityContext", "runAsNonRoot"] as? Bool == true)
         let uid = try #require(rendered.pod[path: "securityContext", "runAsUser"] as? Int)
-        #expect(try String(contentsOf: DeployFileTests.deploy.appendingPathComponent("../Dockerfile"), encoding: .utf8).contains("--uid \(uid) "))
+        let gid = try #require(rendered.pod[path: "securityContext", "runAsGroup"] as? Int)
+        let dockerfile = try String(contentsOf: DeployFiles.deploy.appendingPathComponent("../Dockerfile"), encoding: .utf8)
+        #expect(dockerfile.contains("--uid \(uid) ") && dockerfile.contains("--gid \(gid) "))
         #expect(rendered.container[path: "securityContext", "readOnlyRootFilesystem"] as? Bool == true)
         #expect(rendered.container[path: "securityContext", "allowPrivilegeEscalation"] as? Bool == false)
         #expect(rendered.container[path: "securityContext", "capabilities", "drop"] as? [String] == ["ALL"])

@@ -107,6 +107,8 @@ import Testing
             #expect(opened >= 1)
             #expect((after["process_resident_memory_bytes"] ?? 0) > 1_000_000)
             #expect((after["process_open_fds"] ?? 0) > 3)
+            #expect(after["feedback_relay_build_info", [("version", RelayVersion.current)]] == 1)
+            #expect(after.types["feedback_relay_build_info"] == "gauge")
             #expect(after.types["feedback_relay_requests_total"] == "counter")
             #expect(after.types["feedback_relay_request_duration_seconds"] == "histogram")
         }
