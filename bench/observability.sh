@@ -6,12 +6,20 @@
 # file, as in production, and /metrics is scraped every second during each run.
 #   git worktree add /tmp/before <commit> && (cd /tmp/before && swift build -c release)
 #   BEFORE=/tmp/before/.build/release/feedback-relay bench/observability.sh     # ROUNDS=4 DURATION=8
+# AFTER_ENV adds settings to the AFTER runs only, e.g. what tracing costs, one build off and on:
+#   BEFORE=$PWD/.build/release/feedback-relay AFTER_ENV=OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 bench/observability.sh
+# (an OTEL_ endpoint starts bench/otlp-sink.sh there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${BEFORE:?BEFORE=path to a feedback-relay build to compare with}"
 AFTER=${AFTER:-$PWD/.build/release/feedback-relay}
 [[ -x $AFTER ]] || swift build -c release --product feedback-relay
 ROUNDS=${ROUNDS:-4} DURATION=${DURATION:-8}
+read -r -a after_env <<<"${AFTER_ENV:-}"
+if [[ ${AFTER_ENV:-} == *OTEL_EXPORTER_OTLP_ENDPOINT* ]]; then
+  bench/otlp-sink.sh start
+  trap 'bench/otlp-sink.sh stop' EXIT
+fi
 export DURATION RELAY_LOG_LEVEL=info
 
 scrape() {
@@ -20,13 +28,13 @@ scrape() {
 
 declare -A inline cpu queue
 measure() {  # measure before|after
-  local bin=$BEFORE line
-  [[ $1 == after ]] && bin=$AFTER
+  local bin=$BEFORE line settings=()
+  [[ $1 == after ]] && bin=$AFTER settings=("${after_env[@]}")
   scrape & local scraper=$!
-  line=$(BIN=$bin CONNS=64 bench/run.sh | grep '^conns=')
+  line=$(env "${settings[@]}" BIN=$bin CONNS=64 bench/run.sh | grep '^conns=')
   inline[$1]+=" $(sed -E 's/.*req\/s=([0-9]+).*/\1/' <<<"$line")"
   cpu[$1]+=" $(sed -E 's/.*cpu_us_per_req=([0-9]+).*/\1/' <<<"$line")"
-  queue[$1]+=" $(BIN=$bin PHASES=1 CONNS=64 bench/queue.sh | awk '$1 == "queue" {print $2}')"
+  queue[$1]+=" $(env "${settings[@]}" BIN=$bin PHASES=1 CONNS=64 bench/queue.sh | awk '$1 == "queue" {print $2}')"
   kill "$scraper"; wait "$scraper" 2>/dev/null || true
   echo "  $1: inline ${inline[$1]##* } req/s (${cpu[$1]##* } µs CPU each), queue ${queue[$1]##* } events/s"
 }

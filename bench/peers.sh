@@ -4,6 +4,9 @@
 # back to back, so a change is read as each build's ratio to nginx+njs in its own run.
 #   bench/peers.sh                                   # .build/release/feedback-relay
 #   PEERS=nginx-njs bench/peers.sh OLD-BINARY NEW-BINARY
+#   PEERS=nginx-njs DELAY_CONNS= bench/peers.sh BINARY BINARY@tracing     # what tracing costs, off and on
+# A build named with @tracing runs with tracing on (README, Tracing), exporting OTLP/HTTP to
+# bench/otlp-sink.sh with the batch exporter's defaults.
 # PEER_BENCH is the benchmark's folder (default: ../shared/bench beside this repository); its own
 # variables (DURATION, CONNS, DELAY_CONNS, PEERS, THREADS) pass through. The relay logs every request
 # at info to a file and counts its metrics, as a user runs it.
@@ -16,12 +19,19 @@ binaries=("$@")
 source "$PEER_BENCH/env.sh"
 logs=$(mktemp -d /tmp/feedback-relay-peers.XXXXXX)
 
-for binary in "${binaries[@]}"; do
-  echo "== $binary"
-  env -i PATH=/usr/bin:/bin ELEVENLABS_API_KEY="$XI_API_KEY" ELEVENLABS_BASE_URL="$UPSTREAM_URL" RELAY_ALLOW_INSECURE_UPSTREAM=true \
+for variant in "${binaries[@]}"; do
+  echo "== $variant"
+  binary=${variant%@tracing}
+  tracing=()
+  if [[ $variant == *@tracing ]]; then
+    bench/otlp-sink.sh start 2>/dev/null || true
+    trap 'bench/otlp-sink.sh stop' EXIT
+    tracing=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318)
+  fi
+  env -i PATH=/usr/bin:/bin "${tracing[@]}" ELEVENLABS_API_KEY="$XI_API_KEY" ELEVENLABS_BASE_URL="$UPSTREAM_URL" RELAY_ALLOW_INSECURE_UPSTREAM=true \
     RELAY_DELIVERY=inline RELAY_CONCURRENCY=64 RELAY_LOG_LEVEL=info RELAY_LISTEN=127.0.0.1:8080 RELAY_MANAGEMENT_LISTEN=127.0.0.1:8081 \
     RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET="$WEBHOOK_SECRET" \
-    "$binary" serve >"$logs/$(basename "$binary").log" 2>&1 &
+    "$binary" serve >"$logs/$(basename "$variant").log" 2>&1 &
   relay=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:8081/readyz >/dev/null && break; sleep 0.1; done
   (cd "$PEER_BENCH" && RELAY_URL=http://127.0.0.1:8080/hooks/elevenlabs RELAY_PID=$relay ./run-peers.sh) || status=$?

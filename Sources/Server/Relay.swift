@@ -28,6 +28,8 @@ public struct Relay: Sendable {
     ///   - policy: retry timing; from the configuration unless given.
     ///   - now: the clock signatures are checked against and deliveries are scheduled by.
     ///   - onListening: called with each listener's bound port (tests bind port 0).
+    ///   - tracer: spans for webhooks and deliveries; off unless an OTLP endpoint is configured.
+    ///   - tracingExport: the service that exports those spans; it stops last, so every span is sent.
     public init(
         config: RelayConfig,
         logger: Logger,
@@ -35,7 +37,9 @@ public struct Relay: Sendable {
         store: (any DeliveryStore)? = nil,
         policy: RetryPolicy? = nil,
         now: @escaping @Sendable () -> Date = Date.init,
-        onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
+        onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in },
+        tracer: RelayTracer = .off,
+        tracingExport: (any Service)? = nil
     ) throws(StoreError) {
         self.config = config
         let client =
@@ -72,6 +76,7 @@ public struct Relay: Sendable {
                 concurrency: config.concurrency,
                 upstreamTimeout: config.upstreamTimeout,
                 metrics: metrics,
+                tracer: tracer,
                 health: storeHealth,
                 now: now,
                 logger: logger
@@ -87,6 +92,7 @@ public struct Relay: Sendable {
             state: state,
             storeHealth: storeHealth,
             metrics: metrics,
+            tracer: tracer,
             logger: logger,
             now: now
         )
@@ -134,13 +140,18 @@ public struct Relay: Sendable {
         ) { await onListening(.management, $0) }
         services += [managementListener, hooksListener, DrainOnShutdown(state: state)]
         // First in the group, so the store is closed last, after the worker has recorded its results.
-        self.services = (self.store.map { [StoreCloser(store: $0)] } ?? []) + services
+        self.services = (tracingExport.map { [$0] } ?? []) + (self.store.map { [StoreCloser(store: $0)] } ?? []) + services
     }
 
     /// Opens the store `RELAY_STORE` names (connecting and migrating PostgreSQL), then builds the relay.
-    public static func open(config: RelayConfig, logger: Logger) async throws(StoreError) -> Relay {
-        guard config.delivery == .queue else { return try Relay(config: config, logger: logger) }
-        return try Relay(config: config, logger: logger, store: try await config.store.open(logger: logger))
+    public static func open(
+        config: RelayConfig,
+        logger: Logger,
+        tracer: RelayTracer = .off,
+        tracingExport: (any Service)? = nil
+    ) async throws(StoreError) -> Relay {
+        let store = config.delivery == .queue ? try await config.store.open(logger: logger) : nil
+        return try Relay(config: config, logger: logger, store: store, tracer: tracer, tracingExport: tracingExport)
     }
 
     /// Runs until SIGTERM or SIGINT, then drains.

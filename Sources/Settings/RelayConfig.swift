@@ -32,6 +32,8 @@ public struct RelayConfig: Sendable {
     public var logLevel = Logger.Level.info
     public var logFormat = LogFormat.json
     public var routes: [Route] = []
+    /// Spans over OTLP/HTTP; nil (off) unless an `OTEL_EXPORTER_OTLP_*ENDPOINT` is set.
+    public var tracing: TracingSettings?
 
     /// The SQLite file of `RELAY_STORE=sqlite:PATH`.
     public var sqlitePath: String? {
@@ -95,6 +97,8 @@ public struct RelayConfig: Sendable {
         config.adminToken = env.secret(.adminToken)
         config.logLevel = env.choice(.logLevel, default: Logger.Level.info) ?? .info
         config.logFormat = env.choice(.logFormat, default: LogFormat.json) ?? .json
+
+        config.tracing = TracingSettings.load(environment: environment, problems: problems)
 
         for name in environment.keys.sorted() where name.hasPrefix("RELAY_") && !name.hasPrefix(RouteVariable.prefix) {
             if !GlobalVariable.relayNames.contains(name) { problems.report(name, "is not a feedback-relay setting (a typo?)") }

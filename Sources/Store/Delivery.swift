@@ -19,4 +19,6 @@ public struct Delivery: Sendable, Equatable {
     public var nextAttemptAt: Date
     public var lastStatus: Int?
     public var lastError: String?
+    /// The webhook span's `traceparent`, kept from the accept (README, Tracing).
+    public var traceParent: String? = nil
 }

@@ -96,7 +96,10 @@ public final class PostgresDeliveryStore: DeliveryStore {
             "CREATE INDEX dedup_expiry ON dedup_keys (expires_at)",
             "CREATE TABLE write_check (id INTEGER PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
         ],
-        [PostgresDeliveryStore.acceptFunction, PostgresDeliveryStore.claimFunction],
+        [PostgresDeliveryStore.acceptFunction(keepingTraceParents: false), PostgresDeliveryStore.claimFunction],
+        // The webhook's trace context, kept for delivery (README, Tracing). The accept without it stays,
+        // as an overload, for replicas of the previous release during a rolling deploy.
+        ["ALTER TABLE deliveries ADD COLUMN trace_parent TEXT", PostgresDeliveryStore.acceptFunction(keepingTraceParents: true)],
     ]
 
     /// A batch of accepts in one statement, so one round trip and one commit: each event's dedup key
@@ -105,49 +108,55 @@ public final class PostgresDeliveryStore: DeliveryStore {
     /// order. Keys are taken in one order, then conversation locks in one order, in every batch, so
     /// two batches on two replicas wait for each other at most one way round, never in a circle; a
     /// copy of an event in another replica's batch waits for this commit, then finds its key.
-    private static let acceptFunction: PostgresQuery = """
-        CREATE OR REPLACE FUNCTION feedback_relay_accept(
-            routes TEXT[], keys TEXT[], conversations TEXT[], feedbacks TEXT[], event_ids TEXT[],
-            event_times DOUBLE PRECISION[], nows DOUBLE PRECISION[], expiries DOUBLE PRECISION[]
-        ) RETURNS TABLE (accepted_id BIGINT, is_duplicate BOOLEAN) LANGUAGE plpgsql AS $$
-        DECLARE
-            claimed BOOLEAN[] := array_fill(false, ARRAY[cardinality(routes)]);
-            ids BIGINT[] := array_fill(0::BIGINT, ARRAY[cardinality(routes)]);
-            i INT;
-            newest DOUBLE PRECISION;
-            waiting BIGINT;
-            newer BOOLEAN;
-            inserted BIGINT;
-        BEGIN
-            FOR i IN SELECT o FROM generate_subscripts(routes, 1) AS o ORDER BY routes[o], keys[o], o LOOP
-                INSERT INTO dedup_keys AS k (route, key, delivery_id, expires_at) VALUES (routes[i], keys[i], 0, expiries[i])
-                ON CONFLICT (route, key) DO UPDATE SET delivery_id = 0, expires_at = EXCLUDED.expires_at WHERE k.expires_at <= nows[i];
-                claimed[i] := FOUND;
-            END LOOP;
-            FOR i IN SELECT o FROM generate_subscripts(routes, 1) AS o WHERE claimed[o] ORDER BY conversations[o], o LOOP
-                PERFORM pg_advisory_xact_lock(hashtextextended(conversations[i], 0));
-                SELECT MAX(CASE WHEN state IN ('pending', 'delivered') THEN event_time END), COUNT(*) FILTER (WHERE state = 'pending')
-                INTO newest, waiting FROM deliveries WHERE conversation_id = conversations[i];
-                newer := COALESCE(newest > event_times[i], false);
-                IF NOT newer AND waiting > 0 THEN
-                    UPDATE deliveries SET state = 'superseded', finished_at = nows[i]
-                    WHERE conversation_id = conversations[i] AND state = 'pending' AND event_time <= event_times[i];
-                END IF;
-                INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at)
-                VALUES (routes[i], conversations[i], feedbacks[i], NULLIF(event_ids[i], ''), event_times[i],
-                        CASE WHEN newer THEN 'superseded' ELSE 'pending' END, nows[i], nows[i], CASE WHEN newer THEN nows[i] END)
-                RETURNING id INTO inserted;
-                ids[i] := inserted;
-                UPDATE dedup_keys SET delivery_id = inserted WHERE route = routes[i] AND key = keys[i];
-            END LOOP;
-            RETURN QUERY
-                SELECT CASE WHEN claimed[o] THEN ids[o]
-                            ELSE (SELECT d.delivery_id FROM dedup_keys AS d WHERE d.route = routes[o] AND d.key = keys[o]) END,
-                       NOT claimed[o]
-                FROM generate_subscripts(routes, 1) AS o ORDER BY o;
-        END
-        $$
-        """
+    private static func acceptFunction(keepingTraceParents: Bool) -> PostgresQuery {
+        let (parameter, column, value) =
+            keepingTraceParents ? (", trace_parents TEXT[]", ", trace_parent", ", NULLIF(trace_parents[i], '')") : ("", "", "")
+        return PostgresQuery(
+            unsafeSQL: """
+                CREATE OR REPLACE FUNCTION feedback_relay_accept(
+                    routes TEXT[], keys TEXT[], conversations TEXT[], feedbacks TEXT[], event_ids TEXT[],
+                    event_times DOUBLE PRECISION[], nows DOUBLE PRECISION[], expiries DOUBLE PRECISION[]\(parameter)
+                ) RETURNS TABLE (accepted_id BIGINT, is_duplicate BOOLEAN) LANGUAGE plpgsql AS $$
+                DECLARE
+                    claimed BOOLEAN[] := array_fill(false, ARRAY[cardinality(routes)]);
+                    ids BIGINT[] := array_fill(0::BIGINT, ARRAY[cardinality(routes)]);
+                    i INT;
+                    newest DOUBLE PRECISION;
+                    waiting BIGINT;
+                    newer BOOLEAN;
+                    inserted BIGINT;
+                BEGIN
+                    FOR i IN SELECT o FROM generate_subscripts(routes, 1) AS o ORDER BY routes[o], keys[o], o LOOP
+                        INSERT INTO dedup_keys AS k (route, key, delivery_id, expires_at) VALUES (routes[i], keys[i], 0, expiries[i])
+                        ON CONFLICT (route, key) DO UPDATE SET delivery_id = 0, expires_at = EXCLUDED.expires_at WHERE k.expires_at <= nows[i];
+                        claimed[i] := FOUND;
+                    END LOOP;
+                    FOR i IN SELECT o FROM generate_subscripts(routes, 1) AS o WHERE claimed[o] ORDER BY conversations[o], o LOOP
+                        PERFORM pg_advisory_xact_lock(hashtextextended(conversations[i], 0));
+                        SELECT MAX(CASE WHEN state IN ('pending', 'delivered') THEN event_time END), COUNT(*) FILTER (WHERE state = 'pending')
+                        INTO newest, waiting FROM deliveries WHERE conversation_id = conversations[i];
+                        newer := COALESCE(newest > event_times[i], false);
+                        IF NOT newer AND waiting > 0 THEN
+                            UPDATE deliveries SET state = 'superseded', finished_at = nows[i]
+                            WHERE conversation_id = conversations[i] AND state = 'pending' AND event_time <= event_times[i];
+                        END IF;
+                        INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at\(column))
+                        VALUES (routes[i], conversations[i], feedbacks[i], NULLIF(event_ids[i], ''), event_times[i],
+                                CASE WHEN newer THEN 'superseded' ELSE 'pending' END, nows[i], nows[i], CASE WHEN newer THEN nows[i] END\(value))
+                        RETURNING id INTO inserted;
+                        ids[i] := inserted;
+                        UPDATE dedup_keys SET delivery_id = inserted WHERE route = routes[i] AND key = keys[i];
+                    END LOOP;
+                    RETURN QUERY
+                        SELECT CASE WHEN claimed[o] THEN ids[o]
+                                    ELSE (SELECT d.delivery_id FROM dedup_keys AS d WHERE d.route = routes[o] AND d.key = keys[o]) END,
+                               NOT claimed[o]
+                        FROM generate_subscripts(routes, 1) AS o ORDER BY o;
+                END
+                $$
+                """
+        )
+    }
 
     private static func migrate(on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("SELECT pg_advisory_lock(\(LockKey.migrations))", logger: logger)
@@ -223,13 +232,15 @@ public final class PostgresDeliveryStore: DeliveryStore {
     }
 
     private static let columns: PostgresQuery = """
-        id, route, conversation_id, feedback, event_id, event_time, state, attempts, received_at, retried_at, next_attempt_at, last_status, last_error
+        id, route, conversation_id, feedback, event_id, event_time, state, attempts, received_at, retried_at, next_attempt_at, last_status, last_error,
+        trace_parent
         """
 
-    private typealias Row = (Int64, String, String, String, String?, Double, String, Int, Double, Double?, Double, Int?, String?)
+    private typealias Row = (Int64, String, String, String, String?, Double, String, Int, Double, Double?, Double, Int?, String?, String?)
 
     private static func delivery(_ row: Row) throws(StoreError) -> Delivery {
-        let (id, route, conversation, feedbackText, eventID, eventTime, stateText, attempts, received, retried, next, status, error) = row
+        let (id, route, conversation, feedbackText, eventID, eventTime, stateText, attempts, received, retried, next, status, error, traceParent) =
+            row
         guard let feedback = Feedback(rawValue: feedbackText), let state = DeliveryState(rawValue: stateText) else {
             throw StoreError("row \(id) has an unknown feedback or state")
         }
@@ -246,7 +257,8 @@ public final class PostgresDeliveryStore: DeliveryStore {
             retriedAt: retried.map(Date.init(timeIntervalSince1970:)),
             nextAttemptAt: Date(timeIntervalSince1970: next),
             lastStatus: status,
-            lastError: error
+            lastError: error,
+            traceParent: traceParent
         )
     }
 
@@ -313,10 +325,11 @@ public final class PostgresDeliveryStore: DeliveryStore {
         let eventIDs = batch.map { $0.new.eventID ?? "" }
         let eventTimes = batch.map { $0.new.eventTime.timeIntervalSince1970 }
         let (nows, expiries) = (batch.map(\.now), batch.map(\.expires))
+        let traceParents = batch.map { $0.new.traceParent ?? "" }
         let rows = try await rows(
             """
             SELECT accepted_id, is_duplicate FROM feedback_relay_accept(\(routes), \(keys), \(conversations), \(feedbacks), \(eventIDs),
-                                                                      \(eventTimes), \(nows), \(expiries))
+                                                                      \(eventTimes), \(nows), \(expiries), \(traceParents))
             """,
             as: (Int64, Bool).self
         )

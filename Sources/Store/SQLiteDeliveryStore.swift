@@ -87,6 +87,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "ALTER TABLE write_check ADD COLUMN room BLOB")
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "ALTER TABLE deliveries ADD COLUMN trace_parent TEXT")
+        }
         return migrator
     }
 
@@ -162,12 +165,13 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         }
         try db.cachedStatement(
             sql: """
-                INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO deliveries (route, conversation_id, feedback, event_id, event_time, state, received_at, next_attempt_at, finished_at,
+                                        trace_parent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             new.route, new.conversationID, new.feedback.rawValue, new.eventID, eventTime, newer ? "superseded" : "pending", nowSeconds,
-            nowSeconds, newer ? nowSeconds : nil,
+            nowSeconds, newer ? nowSeconds : nil, new.traceParent,
         ]
         )
         let id = db.lastInsertedRowID
@@ -435,7 +439,8 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             retriedAt: (row["retried_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
             lastStatus: row["last_status"],
-            lastError: row["last_error"]
+            lastError: row["last_error"],
+            traceParent: row["trace_parent"]
         )
     }
 }

@@ -6,6 +6,7 @@ import RelayModel
 import ServiceLifecycle
 import Store
 import Synchronization
+import Tracing
 
 /// Sends what the store holds: claims due deliveries, at most `concurrency` in flight, and records
 /// each outcome through the `RetryPolicy`. On graceful shutdown it claims nothing more, lets the
@@ -18,6 +19,7 @@ public final class DeliveryWorker: Service, Sendable {
     package let policy: RetryPolicy
     package let concurrency: Int
     package let metrics: RelayMetrics
+    package let tracer: RelayTracer
     /// How long a claimed delivery stays leased: the upstream timeout plus a margin. If the process
     /// dies mid-send, the delivery falls due again when the lease runs out.
     package let lease: Duration
@@ -39,6 +41,7 @@ public final class DeliveryWorker: Service, Sendable {
         concurrency: Int,
         upstreamTimeout: Duration,
         metrics: RelayMetrics,
+        tracer: RelayTracer = .off,
         health: StoreHealth = StoreHealth(),
         now: @escaping @Sendable () -> Date = Date.init,
         logger: Logger
@@ -50,6 +53,7 @@ public final class DeliveryWorker: Service, Sendable {
         self.policy = policy
         self.concurrency = concurrency
         self.metrics = metrics
+        self.tracer = tracer
         self.lease = upstreamTimeout + .seconds(5)
         self.now = now
         self.logger = logger
@@ -131,12 +135,23 @@ public final class DeliveryWorker: Service, Sendable {
     package func attempt(_ delivery: Delivery, sent: () -> Void = {}) async {
         let result: AttemptResult
         var elapsed: Duration?
+        let span = tracer.attempt(traceParent: delivery.traceParent)
+        span?.updateAttributes { attributes in
+            attributes["feedback_relay.route"] = delivery.route
+            attributes["feedback_relay.delivery_id"] = delivery.id
+            attributes["feedback_relay.attempt"] = delivery.attempts
+        }
         if let target = targets[delivery.route] {
             let call = await upstream.send(conversationID: delivery.conversationID, feedback: delivery.feedback, route: delivery.route, to: target)
             elapsed = call.duration
             result = policy.decide(call.result, attempts: delivery.attempts, receivedAt: delivery.retriedAt ?? delivery.receivedAt, now: now())
+            span?.updateAttributes { $0["feedback_relay.outcome"] = result.label }
+            span?.end(with: call.result)
         } else {
             result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
+            span?.updateAttributes { $0["feedback_relay.outcome"] = result.label }
+            span?.setStatus(SpanStatus(code: .error))
+            span?.end()
         }
         sent()
         metrics.deliveryEnded(route: delivery.route, result: result)
@@ -180,18 +195,18 @@ public final class DeliveryWorker: Service, Sendable {
     /// One line per attempt: delivered at info, a retry at warning, a dead event at error.
     private func logAttempt(_ delivery: Delivery, _ result: AttemptResult, elapsed: Duration?) {
         let level: Logger.Level
-        let outcome: String
         let message: String
         let status: Int?
         var nextAttempt: Date?
+        let outcome = result.label
         switch result {
         case .delivered(let answered):
-            (level, outcome, message, status) = (.info, "delivered", "delivered", answered)
+            (level, message, status) = (.info, "delivered", answered)
         case .retry(let at, let answered, let error):
-            (level, outcome, message, status) = (.warning, "retry", "attempt failed, retrying: \(error.prefix(512))", answered)
+            (level, message, status) = (.warning, "attempt failed, retrying: \(error.prefix(512))", answered)
             nextAttempt = at
         case .dead(let answered, let error):
-            (level, outcome, message, status) = (.error, "dead", "delivery dead: \(error.prefix(512))", answered)
+            (level, message, status) = (.error, "delivery dead: \(error.prefix(512))", answered)
         }
         guard logger.logLevel <= level else { return }
         var fields = LogFields()

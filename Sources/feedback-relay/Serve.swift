@@ -5,6 +5,7 @@ import Logging
 import Observability
 import RelayModel
 import Server
+import ServiceLifecycle
 import Settings
 import Store
 import Upstream
@@ -24,9 +25,17 @@ struct Serve: AsyncParsableCommand {
                 "management_listen": "\(config.managementListen)", "delivery": "\(config.delivery.rawValue)", "upstream": "\(config.baseURL)",
             ]
         )
+        let tracing: (tracer: RelayTracer, service: (any Service)?)
+        do {
+            tracing = try TracingExport.make(config.tracing, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("feedback-relay: OTEL_EXPORTER_OTLP_ENDPOINT: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        if let tracing = config.tracing { logger.info("tracing", metadata: ["otlp_endpoint": "\(tracing.endpoint)"]) }
         let relay: Relay
         do {
-            relay = try await Relay.open(config: config, logger: logger)
+            relay = try await Relay.open(config: config, logger: logger, tracer: tracing.tracer, tracingExport: tracing.service)
         } catch {
             FileHandle.standardError.write(Data("feedback-relay: RELAY_STORE: \(error)\n".utf8))
             throw ExitCode(1)

@@ -7,6 +7,7 @@ import Observability
 import RelayModel
 import Settings
 import Store
+import Tracing
 import Upstream
 import Verification
 
@@ -28,15 +29,28 @@ struct HookResponder: HTTPResponder {
     let state: RelayState
     let storeHealth: StoreHealth
     let metrics: RelayMetrics
+    let tracer: RelayTracer
     let logger: Logger
     let now: @Sendable () -> Date
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
         var record = RequestRecord(id: RequestID.take(from: request.headers[RequestID.header], otherwise: context.id))
-        let outcome = await outcome(of: request, record: &record)
+        let span = tracer.webhook(headers: request.headers)
+        let outcome = await outcome(of: request, record: &record, span: span)
         let answer = outcome.answer
         let duration = ContinuousClock.now - started
+        if let span {
+            span.updateAttributes { attributes in
+                attributes["feedback_relay.route"] = record.route ?? ""
+                attributes["feedback_relay.outcome"] = outcome.label.rawValue
+                attributes["feedback_relay.request_id"] = record.id
+                attributes["http.request.method"] = request.method.rawValue
+                attributes["http.response.status_code"] = answer.status.code
+            }
+            if answer.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            span.end()
+        }
         metrics.request(route: record.route, outcome: outcome.label, duration: duration)
         record.log(outcome, to: logger, status: answer.status.code, duration: duration)
         var response = answer.response
@@ -44,7 +58,7 @@ struct HookResponder: HTTPResponder {
         return response
     }
 
-    func outcome(of request: Request, record: inout RequestRecord) async -> WebhookOutcome {
+    func outcome(of request: Request, record: inout RequestRecord, span: (any Span)? = nil) async -> WebhookOutcome {
         let path = request.uri.path
         guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else { return .unknownRoute(path: path) }
         record.route = route.name
@@ -63,13 +77,19 @@ struct HookResponder: HTTPResponder {
         }
 
         let signed = SignedRequest(method: request.method.rawValue, target: request.uri.string, headers: request.headers, body: Array(buffer: body))
-        if case .refused(let refusal) = route.verifier.verify(signed, now: now()) { return .refused(refusal) }
+        let verifying = tracer.step("verify", of: span)
+        let verdict = route.verifier.verify(signed, now: now())
+        verifying?.end()
+        if case .refused(let refusal) = verdict { return .refused(refusal) }
         if let handshake = route.handshake?.answer(signed) { return .handshake(handshake) }
 
         let mapped: MappingOutcome
+        let mapping = tracer.step("map", of: span)
         do throws(PayloadError) {
             mapped = try route.mapping.map(RequestPayload(signed), route: route.name)
+            mapping?.end()
         } catch {
+            mapping?.end()
             return .badBody(error)
         }
         switch mapped {
@@ -81,11 +101,22 @@ struct HookResponder: HTTPResponder {
             record.event = event
             switch forwarding {
             case .inline(let upstream):
+                let calling = tracer.step("upstream call", of: span)
                 let call = await upstream.send(conversationID: event.conversationID, feedback: event.feedback, route: route.name, to: route.upstream)
+                calling?.end(with: call.result)
                 record.upstreamDuration = call.duration
                 return .upstream(call.result)
             case .queue(let store, let worker, let dedupWindow):
-                return await enqueue(event, body: signed.body, store: store, worker: worker, dedupWindow: dedupWindow)
+                let storing = tracer.step("store", of: span)
+                defer { storing?.end() }
+                return await enqueue(
+                    event,
+                    body: signed.body,
+                    traceParent: tracer.traceParent(of: span),
+                    store: store,
+                    worker: worker,
+                    dedupWindow: dedupWindow
+                )
             }
         }
     }
@@ -94,6 +125,7 @@ struct HookResponder: HTTPResponder {
     private func enqueue(
         _ event: FeedbackEvent,
         body: [UInt8],
+        traceParent: String?,
         store: any DeliveryStore,
         worker: DeliveryWorker,
         dedupWindow: Duration
@@ -104,7 +136,7 @@ struct HookResponder: HTTPResponder {
         let key = event.eventID.map { "id:" + $0 } ?? "sha256:" + Hex.encode(Crypto.sha256(Array(event.route.utf8) + [0x0a] + body))
         do throws(StoreError) {
             let result = try await store.accept(
-                NewDelivery(event: event, dedupKey: key, receivedAt: received),
+                NewDelivery(event: event, dedupKey: key, receivedAt: received, traceParent: traceParent),
                 now: received,
                 dedupWindow: dedupWindow
             )

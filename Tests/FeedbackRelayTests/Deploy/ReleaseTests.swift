@@ -40,7 +40,7 @@ import Yams
         let gate = try #require(steps.first { $0["id"] as? String == "version" }?["run"] as? String)
         func run(tag: String) throws -> (Int32, String) {
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("github-output-\(UUID().uuidString)").path
-            FileManager.default.createFile(atPath: output, contents: nil)
+            try #require(FileManager.default.createFile(atPath: output, contents: nil))
             defer { try? FileManager.default.removeItem(atPath: output) }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")

@@ -52,6 +52,17 @@ import Testing
         return nil
     }
 
+    @Test(arguments: stores) func keepsTheWebhooksTraceContextForItsDelivery(_ kind: String) async throws {
+        let store = try await Self.make(kind)
+        var traced = Self.event("conv_traced")
+        traced.traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        _ = try await store.accept(traced, now: Self.t0, dedupWindow: Self.window)
+        _ = try await store.accept(Self.event("conv_untraced"), now: Self.t0, dedupWindow: Self.window)
+        let claimed = try await store.claimDue(now: Self.t0, limit: 10, leaseUntil: Self.t0.addingTimeInterval(60))
+        #expect(claimed.first { $0.conversationID == "conv_traced" }?.traceParent == traced.traceParent)
+        #expect(claimed.contains { $0.conversationID == "conv_untraced" && $0.traceParent == nil })
+    }
+
     @Test(arguments: stores) func acceptsAndDeduplicatesWithinTheWindow(_ kind: String) async throws {
         let store = try await Self.make(kind)
         let first = try await store.accept(Self.event(key: "k1"), now: Self.t0, dedupWindow: Self.window)

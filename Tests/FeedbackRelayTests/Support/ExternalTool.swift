@@ -13,7 +13,7 @@ struct ExternalTool {
     static func run(_ arguments: [String], package: String) throws -> Run {
         // Standard error goes to a file: a tool that filled that pipe while the test read the other would hang.
         let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString).err").path
-        FileManager.default.createFile(atPath: errorsPath, contents: nil)
+        try #require(FileManager.default.createFile(atPath: errorsPath, contents: nil))
         defer { try? FileManager.default.removeItem(atPath: errorsPath) }
         let errors = try #require(FileHandle(forWritingAtPath: errorsPath))
         let process = Process()

@@ -60,12 +60,7 @@ final class FakeElevenLabs: Sendable {
 
     /// Waits (up to `timeout`) until `condition` holds for the recorded calls.
     func waitUntil(timeout: Duration = .seconds(10), _ condition: ([Call]) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition(recorded) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return condition(recorded)
+        await Eventually.holds(within: timeout) { condition(recorded) }
     }
 
     func application(onPort: @escaping @Sendable (Int) async -> Void) -> some Service {
@@ -135,20 +130,8 @@ final class FakeElevenLabs: Sendable {
     /// Runs a fake on a loopback port for the duration of `body`.
     static func withRunning<T>(_ body: (FakeElevenLabs, String) async throws -> T) async throws -> T {
         let fake = FakeElevenLabs()
-        let ports = PortBook()
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [fake.application { ports.record("fake", $0) }],
-                logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
-            )
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let url = "http://127.0.0.1:\(await ports.port("fake"))"
-            defer { tasks.cancelAll() }
-            let result = try await body(fake, url)
-            await group.triggerGracefulShutdown()
-            return result
+        return try await LoopbackServices.run(["fake": { fake.application(onPort: $0) }]) { ports in
+            try await body(fake, "http://127.0.0.1:\(await ports.port("fake"))")
         }
     }
 }

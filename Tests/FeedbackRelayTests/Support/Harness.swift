@@ -233,3 +233,38 @@ struct SignatureVector: Decodable, Sendable, CustomTestStringConvertible {
         return SignedRequest(method: method, target: target, headers: headers.map { ($0.key, $0.value) }, body: Array(body.utf8))
     }
 }
+
+/// Test servers on loopback ports, each started with a callback for its bound port, for the duration of `body`.
+enum LoopbackServices {
+    static func run<T>(
+        _ servers: [String: (@escaping @Sendable (Int) async -> Void) -> any Service],
+        _ body: (PortBook) async throws -> T
+    ) async throws -> T {
+        let ports = PortBook()
+        let group = ServiceGroup(
+            configuration: .init(
+                services: servers.map { name, start in start { ports.record(name, $0) } },
+                logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
+            )
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { tasks.cancelAll() }
+            let result = try await body(ports)
+            await group.triggerGracefulShutdown()
+            return result
+        }
+    }
+}
+
+/// Polls until a condition holds or time runs out: how the tests wait for what a server does in the background.
+enum Eventually {
+    static func holds(within timeout: Duration, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+}
