@@ -9,8 +9,9 @@ set -euo pipefail
 
 packages=(libssl-dev libcurl4-openssl-dev libsqlite3-dev curl postgresql prometheus "$@")
 command -v kubectl >/dev/null || packages+=(kubernetes-client)
-if dpkg -s "${packages[@]}" >/dev/null 2>&1; then exit 0; fi
 
+# Always update and install: apt-get install leaves installed packages as they are, and no shortcut
+# can be trusted to tell (`dpkg -s` succeeds for a package that was removed but kept its config files).
 export DEBIAN_FRONTEND=noninteractive
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -19,3 +20,7 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}"
+for package in "${packages[@]}"; do
+  [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) == "install ok installed" ]] \
+    || { echo "install-packages: $package is not installed" >&2; exit 1; }
+done
