@@ -13,8 +13,6 @@ public struct RelayTracer: Sendable {
         self.tracer = tracer
     }
 
-    public var isOn: Bool { tracer != nil }
-
     /// The span of one webhook, continuing the sender's trace when its `traceparent` says so.
     package func webhook(headers: HTTPFields) -> (any Span)? {
         guard let tracer else { return nil }
@@ -25,9 +23,9 @@ public struct RelayTracer: Sendable {
 
     /// A step within `parent`: verify, map, store, upstream call. None within a webhook the sampler left
     /// out: its children would not be recorded either, and each costs an id and a clock read.
-    package func step(_ name: String, of parent: (any Span)?) -> (any Span)? {
+    package func step(_ name: String, of parent: (any Span)?, kind: SpanKind = .internal) -> (any Span)? {
         guard let tracer, let parent, parent.isRecording else { return nil }
-        return tracer.startSpan(name, context: parent.context, ofKind: name == "upstream call" ? .client : .internal)
+        return tracer.startSpan(name, context: parent.context, ofKind: kind)
     }
 
     /// The W3C `traceparent` of `span`, kept with a queued event so its delivery can link back to it.

@@ -134,28 +134,37 @@ public final class DeliveryWorker: Service, Sendable {
 
     package func attempt(_ delivery: Delivery, sent: () -> Void = {}) async {
         let result: AttemptResult
-        var elapsed: Duration?
+        var call: (result: UpstreamResult, duration: Duration)?
         let span = tracer.attempt(traceParent: delivery.traceParent)
-        span?.updateAttributes { attributes in
-            attributes["feedback_relay.route"] = delivery.route
-            attributes["feedback_relay.delivery_id"] = delivery.id
-            attributes["feedback_relay.attempt"] = delivery.attempts
-        }
         if let target = targets[delivery.route] {
-            let call = await upstream.send(conversationID: delivery.conversationID, feedback: delivery.feedback, route: delivery.route, to: target)
-            elapsed = call.duration
-            result = policy.decide(call.result, attempts: delivery.attempts, receivedAt: delivery.retriedAt ?? delivery.receivedAt, now: now())
-            span?.updateAttributes { $0["feedback_relay.outcome"] = result.label }
-            span?.end(with: call.result)
+            let answered = await upstream.send(
+                conversationID: delivery.conversationID,
+                feedback: delivery.feedback,
+                route: delivery.route,
+                to: target
+            )
+            call = answered
+            result = policy.decide(answered.result, attempts: delivery.attempts, receivedAt: delivery.retriedAt ?? delivery.receivedAt, now: now())
         } else {
             result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
-            span?.updateAttributes { $0["feedback_relay.outcome"] = result.label }
-            span?.setStatus(SpanStatus(code: .error))
-            span?.end()
+        }
+        if let span {
+            span.updateAttributes { attributes in
+                attributes["feedback_relay.route"] = delivery.route
+                attributes["feedback_relay.delivery_id"] = delivery.id
+                attributes["feedback_relay.attempt"] = delivery.attempts
+                attributes["feedback_relay.outcome"] = result.label
+            }
+            if let call {
+                span.end(with: call.result)
+            } else {
+                span.setStatus(SpanStatus(code: .error))
+                span.end()
+            }
         }
         sent()
         metrics.deliveryEnded(route: delivery.route, result: result)
-        logAttempt(delivery, result, elapsed: elapsed)
+        logAttempt(delivery, result, elapsed: call?.duration)
         let at = now()
         do throws(StoreError) {
             // A successful update says nothing about room for new events (a full disk can still take it), so

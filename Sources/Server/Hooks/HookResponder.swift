@@ -58,7 +58,7 @@ struct HookResponder: HTTPResponder {
         return response
     }
 
-    func outcome(of request: Request, record: inout RequestRecord, span: (any Span)? = nil) async -> WebhookOutcome {
+    func outcome(of request: Request, record: inout RequestRecord, span: (any Span)?) async -> WebhookOutcome {
         let path = request.uri.path
         guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else { return .unknownRoute(path: path) }
         record.route = route.name
@@ -101,7 +101,7 @@ struct HookResponder: HTTPResponder {
             record.event = event
             switch forwarding {
             case .inline(let upstream):
-                let calling = tracer.step("upstream call", of: span)
+                let calling = tracer.step("upstream call", of: span, kind: .client)
                 let call = await upstream.send(conversationID: event.conversationID, feedback: event.feedback, route: route.name, to: route.upstream)
                 calling?.end(with: call.result)
                 record.upstreamDuration = call.duration
