@@ -8,10 +8,16 @@ package enum DurationText {
         for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
             let number = trimmed.dropLast(suffix.count)
             if suffix == "s", number.hasSuffix("m") { continue }
-            guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
-            return .milliseconds(Int64((value * scale * 1000).rounded()))
+            guard let value = Double(number) else { return nil }
+            return milliseconds(value * scale * 1000)
         }
-        guard let value = Double(trimmed), value.isFinite, value >= 0 else { return nil }
-        return .milliseconds(Int64((value * 1000).rounded()))
+        return Double(trimmed).flatMap { milliseconds($0 * 1000) }
+    }
+
+    /// A count of milliseconds a `Duration` can hold: a value past `Int64` is refused, not a crash.
+    private static func milliseconds(_ value: Double) -> Duration? {
+        let rounded = value.rounded()
+        guard rounded.isFinite, rounded >= 0, rounded < Double(Int64.max) else { return nil }
+        return .milliseconds(Int64(rounded))
     }
 }
