@@ -6,7 +6,7 @@ extension Substring {
         guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) }) else {
             return self[endIndex...]
         }
-        return self[first...last]
+        return self[first..<utf8.index(after: last)]
     }
 }
 

@@ -5,7 +5,7 @@ import RelayModel
 /// HMAC over a template of the request, compared in constant time against every configured secret.
 /// The generic `hmac` scheme and most presets are values of this type.
 public struct HMACScheme: Verifier {
-    public var algorithm: HMACAlgorithm
+    public let algorithm: HMACAlgorithm
     public var encoding: SignatureEncoding
     public var layout: SignatureLayout
     public var payload: SignedPayloadTemplate
@@ -17,6 +17,8 @@ public struct HMACScheme: Verifier {
     /// The origin senders use (`RELAY_PUBLIC_URL`), for `{url}`.
     public var publicURL: String?
     package let secrets: [[UInt8]]
+    /// `secrets`, keyed into OpenSSL once; nil where OpenSSL refused one, which then takes the one-shot way.
+    private let keys: [HMACKey?]
 
     public init(
         algorithm: HMACAlgorithm,
@@ -38,6 +40,7 @@ public struct HMACScheme: Verifier {
         self.idHeader = idHeader
         self.publicURL = publicURL
         self.secrets = secrets
+        self.keys = secrets.map { HMACKey(algorithm, secret: $0) }
     }
 
     public var summary: String {
@@ -65,17 +68,20 @@ public struct HMACScheme: Verifier {
             guard trimmed.hasPrefix(prefix) else { return .refused(.malformedHeader(headerName)) }
             candidates = [trimmed.dropFirst(prefix.count)]
         case .keyed(_, let timestampKey, let signatureKey):
-            for field in headerValue.split(separator: ",") {
-                let pair = field.split(separator: "=", maxSplits: 1)
-                guard pair.count == 2 else { continue }
-                let key = pair[0].trimmedASCII
-                if key == timestampKey { signatureTimestamp = String(pair[1].trimmedASCII) }
-                if key == signatureKey { candidates.append(pair[1]) }
+            // Split on bytes: these are ASCII, and splitting on Characters costs a grapheme check per byte.
+            for field in headerValue.utf8.split(separator: UInt8(ascii: ",")) {
+                guard let equals = field.firstIndex(of: UInt8(ascii: "=")) else { continue }
+                let key = Substring(field[..<equals]).trimmedASCII
+                let value = Substring(field[field.index(after: equals)...])
+                guard equals != field.startIndex, !value.isEmpty else { continue }
+                if key == timestampKey { signatureTimestamp = String(value.trimmedASCII) }
+                if key == signatureKey { candidates.append(value) }
             }
         case .versioned(_, let version):
-            for entry in headerValue.split(separator: " ") {
-                let pair = entry.split(separator: ",", maxSplits: 1)
-                if pair.count == 2, pair[0] == version { candidates.append(pair[1]) }
+            for entry in headerValue.utf8.split(separator: UInt8(ascii: " ")) {
+                guard let comma = entry.firstIndex(of: UInt8(ascii: ",")), comma != entry.startIndex else { continue }
+                let signature = Substring(entry[entry.index(after: comma)...])
+                if Substring(entry[..<comma]) == version, !signature.isEmpty { candidates.append(signature) }
             }
         }
         let provided = candidates.compactMap { encoding.decode($0.trimmedASCII) }
@@ -108,7 +114,7 @@ public struct HMACScheme: Verifier {
         let message = payload.render(request, timestamp: timestampText, id: id, url: payload.parts.contains(.url) ? url(for: request) : "")
         var matched: Int?
         for (index, secret) in secrets.enumerated() {
-            let expected = Crypto.hmac(algorithm, key: secret, message: message)
+            let expected = keys[index]?.mac(message) ?? Crypto.hmac(algorithm, key: secret, message: message)
             for candidate in provided where Crypto.constantTimeEquals(expected, candidate) {
                 matched = matched ?? index
             }

@@ -147,4 +147,34 @@ import Testing
         #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(1801)) != .verified(secretIndex: 0))
         #expect(route.verifier.verify(request, now: Self.now.addingTimeInterval(-1801)) != .verified(secretIndex: 0))
     }
+
+    @Test func keysSetUpOnceGiveTheSameMACAsOneShotHMAC() throws {
+        // RFC 4231, test case 2.
+        let jefe = try #require(HMACKey(.sha256, secret: Array("Jefe".utf8)))
+        #expect(Hex.encode(jefe.mac(Array("what do ya want for nothing?".utf8))) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        // Keys shorter than, as long as and longer than each hash's block (64 or 128 bytes), which
+        // HMAC hashes first; messages around a block's padding boundary.
+        for algorithm in HMACAlgorithm.allCases {
+            for keyLength in [1, 20, 64, 65, 128, 129, 300] {
+                let secret = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+                let key = try #require(HMACKey(algorithm, secret: secret))
+                for messageLength in [0, 1, 55, 56, 64, 111, 112, 1000] {
+                    let message = (0..<messageLength).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+                    #expect(key.mac(message) == Crypto.hmac(algorithm, key: secret, message: message), "\(algorithm) \(keyLength) \(messageLength)")
+                }
+            }
+        }
+    }
+
+    @Test func emptySignaturesInAHeaderAreMalformedNotMismatched() throws {
+        let elevenLabs = try route(["PRESET": "elevenlabs", "SECRET": "wsec_x"])
+        for header in ["t=1768388731,v0=", "t=1768388731,=abcd", "t=1768388731"] {
+            #expect(elevenLabs.verifier.verify(request([("ElevenLabs-Signature", header)]), now: Self.now) == .refused(.malformedHeader("ElevenLabs-Signature")), "\(header)")
+        }
+        let standard = try route(["PRESET": "standard-webhooks", "SECRET": "whsec_" + Base64.encode(Array("key material".utf8))])
+        let headers = [("webhook-id", "msg_1"), ("webhook-timestamp", "1768388731")]
+        for header in ["v1,", ",abcd", "v1"] {
+            #expect(standard.verifier.verify(request(headers + [("webhook-signature", header)]), now: Self.now) == .refused(.malformedHeader("webhook-signature")), "\(header)")
+        }
+    }
 }
