@@ -137,9 +137,9 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             db.cachedStatement(sql: "SELECT delivery_id, expires_at FROM dedup_keys WHERE route = ? AND key = ?"),
             arguments: [new.route, new.dedupKey]
         ),
-            (row["expires_at"] as Double) > nowSeconds
+            (row[1] as Double) > nowSeconds
         {
-            return .duplicate(id: row["delivery_id"])
+            return .duplicate(id: row[0])
         }
         let eventTime = new.eventTime.timeIntervalSince1970
         // Newest wins per conversation: a newer event already pending or delivered makes this one history;
@@ -154,8 +154,8 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             ),
             arguments: [new.conversationID]
         )
-        let newer = (conversation?["newest"] as Double?).map { $0 > eventTime } ?? false
-        if !newer, (conversation?["pending"] as Int?) ?? 0 > 0 {
+        let newer = (conversation?[0] as Double?).map { $0 > eventTime } ?? false
+        if !newer, (conversation?[1] as Int?) ?? 0 > 0 {
             try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = 'superseded', finished_at = ?
@@ -191,15 +191,18 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         let nowSeconds = now.timeIntervalSince1970
         let until = leaseUntil.timeIntervalSince1970
         return try await run { db in
+            // Cached: preparing this statement (SQLite's parser, and GRDB's analysis of what it reads)
+            // cost more than running it, once per worker wake-up.
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM deliveries AS d
-                    WHERE state = 'pending' AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
-                      AND NOT EXISTS (SELECT 1 FROM deliveries AS o
-                                      WHERE o.conversation_id = d.conversation_id AND o.id <> d.id AND o.lease_until > :now)
-                    ORDER BY next_attempt_at, id LIMIT :limit
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.deliveryColumns) FROM deliveries AS d
+                        WHERE state = 'pending' AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
+                          AND NOT EXISTS (SELECT 1 FROM deliveries AS o
+                                          WHERE o.conversation_id = d.conversation_id AND o.id <> d.id AND o.lease_until > :now)
+                        ORDER BY next_attempt_at, id LIMIT :limit
+                        """
+                ),
                 arguments: ["now": nowSeconds, "limit": limit]
             )
             var claimed: [Delivery] = []
@@ -258,11 +261,12 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         // answer, so a few hundred rows suffice however large the backlog.
         try await read { db in
             try Double.fetchOne(
-                db,
-                sql: """
-                    SELECT MIN(max(next_attempt_at, coalesce(lease_until, 0))) FROM
-                        (SELECT next_attempt_at, lease_until FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT 1024)
-                    """
+                db.cachedStatement(
+                    sql: """
+                        SELECT MIN(max(next_attempt_at, coalesce(lease_until, 0))) FROM
+                            (SELECT next_attempt_at, lease_until FROM deliveries WHERE state = 'pending' ORDER BY next_attempt_at LIMIT 1024)
+                        """
+                )
             )
         }.map(Date.init(timeIntervalSince1970:))
     }
@@ -271,7 +275,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func delivery(_ id: Int64) async throws(StoreError) -> Delivery? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]).map(Self.delivery(from:))
+            try Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]).map(Self.delivery(from:))
         }
     }
 
@@ -284,7 +288,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             let filter = state.map { "state = '\($0.rawValue)' AND" } ?? ""
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM deliveries WHERE \(filter) id < :before ORDER BY id DESC LIMIT :limit",
+                sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE \(filter) id < :before ORDER BY id DESC LIMIT :limit",
                 arguments: ["before": before, "limit": limit + 1]
             )
             let deliveries = try rows.prefix(limit).map(Self.delivery(from:))
@@ -294,18 +298,18 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func retry(_ id: Int64, now: Date) async throws(StoreError) -> RetryResult {
         try await run { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id]) else { return .notFound }
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]) else { return .notFound }
             let delivery = try Self.delivery(from: row)
             guard delivery.state == .dead else { return .notDead(delivery.state) }
             guard try Self.revive(delivery, now: now, in: db) else { return .superseded }
-            return .retried(try Self.delivery(from: Row.fetchOne(db, sql: "SELECT * FROM deliveries WHERE id = ?", arguments: [id])!))
+            return .retried(try Self.delivery(from: Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id])!))
         }
     }
 
     public func retryAllDead(now: Date) async throws(StoreError) -> Int {
         try await run { db in
             var retried = 0
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE state = 'dead' ORDER BY id") {
+            for row in try Row.fetchAll(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE state = 'dead' ORDER BY id") {
                 if try Self.revive(try Self.delivery(from: row), now: now, in: db) { retried += 1 }
             }
             return retried
@@ -422,25 +426,32 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         }
     }
 
+    /// The columns `delivery(from:)` reads, in its order: reading a row by index skips GRDB's
+    /// case-insensitive lookup of each column name, which lowercased the name on every read.
+    private static let deliveryColumns = """
+        id, route, conversation_id, feedback, event_id, event_time, state, attempts, received_at, retried_at, next_attempt_at, \
+        last_status, last_error, trace_parent
+        """
+
     private static func delivery(from row: Row) throws -> Delivery {
-        guard let feedback = Feedback(rawValue: row["feedback"]), let state = DeliveryState(rawValue: row["state"]) else {
-            throw StoreError("row \(row["id"] as Int64) has an unknown feedback or state")
+        guard let feedback = Feedback(rawValue: row[3]), let state = DeliveryState(rawValue: row[6]) else {
+            throw StoreError("row \(row[0] as Int64) has an unknown feedback or state")
         }
         return Delivery(
-            id: row["id"],
-            route: row["route"],
-            conversationID: row["conversation_id"],
+            id: row[0],
+            route: row[1],
+            conversationID: row[2],
             feedback: feedback,
-            eventID: row["event_id"],
-            eventTime: Date(timeIntervalSince1970: row["event_time"]),
+            eventID: row[4],
+            eventTime: Date(timeIntervalSince1970: row[5]),
             state: state,
-            attempts: row["attempts"],
-            receivedAt: Date(timeIntervalSince1970: row["received_at"]),
-            retriedAt: (row["retried_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]),
-            lastStatus: row["last_status"],
-            lastError: row["last_error"],
-            traceParent: row["trace_parent"]
+            attempts: row[7],
+            receivedAt: Date(timeIntervalSince1970: row[8]),
+            retriedAt: (row[9] as Double?).map(Date.init(timeIntervalSince1970:)),
+            nextAttemptAt: Date(timeIntervalSince1970: row[10]),
+            lastStatus: row[11],
+            lastError: row[12],
+            traceParent: row[13]
         )
     }
 }
