@@ -125,8 +125,10 @@ public struct Relay: Sendable {
         let hooksListener = ListenerService(
             variable: "RELAY_LISTEN",
             address: config.listen,
-            responder: hooks,
-            server: .guardedHTTP1(limits: limits, metrics: metrics, listener: .hooks, memory: memory),
+            childChannel: HookChannel(
+                responder: hooks,
+                pipeline: ClientPipeline(limits: limits, metrics: metrics, listener: .hooks, memory: memory)
+            ),
             maxConnections: perListener,
             logger: logger
         ) { await onListening(.hooks, $0) }
@@ -134,7 +136,7 @@ public struct Relay: Sendable {
             variable: "RELAY_MANAGEMENT_LISTEN",
             address: config.managementListen,
             responder: management,
-            server: .guardedHTTP1(limits: limits, metrics: metrics, listener: .management, memory: memory),
+            server: .guardedHTTP1(ClientPipeline(limits: limits, metrics: metrics, listener: .management, memory: memory)),
             maxConnections: perListener,
             logger: logger
         ) { await onListening(.management, $0) }

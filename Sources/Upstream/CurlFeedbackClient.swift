@@ -57,18 +57,22 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
 
     public func send(_ request: FeedbackRequest) async -> UpstreamOutcome {
         await withCheckedContinuation { continuation in
-            let transfer = Transfer(request: request, continuation: continuation)
-            let accepted = queue.withLockedValue { queue in
-                guard !queue.stopping else { return false }
-                queue.pending.append(transfer)
-                return true
-            }
-            guard accepted else {
-                continuation.resume(returning: .failure(UpstreamFailure(timedOut: false, description: "the relay is shutting down")))
-                return
-            }
-            if polling.load(ordering: .sequentiallyConsistent) { multi.wakeUp() }
+            send(request) { continuation.resume(returning: $0) }
         }
+    }
+
+    public func send(_ request: FeedbackRequest, completion: @escaping @Sendable (UpstreamOutcome) -> Void) {
+        let transfer = Transfer(request: request, completion: completion)
+        let accepted = queue.withLockedValue { queue in
+            guard !queue.stopping else { return false }
+            queue.pending.append(transfer)
+            return true
+        }
+        guard accepted else {
+            completion(.failure(UpstreamFailure(timedOut: false, description: "the relay is shutting down")))
+            return
+        }
+        if polling.load(ordering: .sequentiallyConsistent) { multi.wakeUp() }
     }
 
     /// Waits for graceful shutdown, then lets in-flight calls finish and stops the thread.
@@ -141,7 +145,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
                     return (leftover, waiters)
                 }
                 for transfer in leftover {
-                    transfer.continuation.resume(returning: .failure(UpstreamFailure(timedOut: false, description: "the relay is shutting down")))
+                    transfer.completion(.failure(UpstreamFailure(timedOut: false, description: "the relay is shutting down")))
                 }
                 for easy in idleHandles { curl_easy_cleanup(easy) }
                 for list in headerLists.values { curl_slist_free_all(list) }
@@ -209,16 +213,14 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         guard result == CURLE_OK else {
             let detail = String(cString: transfer.errorBuffer)
             let text = detail.isEmpty ? String(cString: curl_easy_strerror(result)) : detail
-            transfer.continuation.resume(
-                returning: .failure(
-                    UpstreamFailure(timedOut: result == CURLE_OPERATION_TIMEDOUT, description: "curl error \(result.rawValue): \(text)")
-                )
+            transfer.completion(
+                .failure(UpstreamFailure(timedOut: result == CURLE_OPERATION_TIMEDOUT, description: "curl error \(result.rawValue): \(text)"))
             )
             return
         }
         var status = 0
         relay_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        transfer.continuation.resume(returning: .response(status: status, body: transfer.body, retryAfter: transfer.retryAfter))
+        transfer.completion(.response(status: status, body: transfer.body, retryAfter: transfer.retryAfter))
     }
 }
 
@@ -249,14 +251,15 @@ private final class Transfer: @unchecked Sendable {
     static let bodyLimit = 2048
 
     let request: FeedbackRequest
-    let continuation: CheckedContinuation<UpstreamOutcome, Never>
+    /// Called once, on the curl thread, with how the call ended.
+    let completion: @Sendable (UpstreamOutcome) -> Void
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
     var body: [UInt8] = []
     var retryAfter: String?
 
-    init(request: FeedbackRequest, continuation: CheckedContinuation<UpstreamOutcome, Never>) {
+    init(request: FeedbackRequest, completion: @escaping @Sendable (UpstreamOutcome) -> Void) {
         self.request = request
-        self.continuation = continuation
+        self.completion = completion
     }
 
     func reset() {

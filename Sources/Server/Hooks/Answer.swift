@@ -55,6 +55,19 @@ struct Answer: Sendable, Equatable {
         Answer(.badGateway, "upstream_failed", status.map { [("upstream_status", String($0))] } ?? [])
     }
 
+    /// The webhook listener's answer: the head with its own `Content-Length`, and the body.
+    func parts(requestID: String, date: String) -> (head: HTTPResponse, body: ByteBuffer) {
+        let bytes = ByteBuffer(string: body)
+        var head = HTTPResponse(status: status)
+        head.headerFields.reserveCapacity(6)
+        head.headerFields[.contentType] = contentType
+        head.headerFields[.contentLength] = String(bytes.readableBytes)
+        if let allow { head.headerFields[.allow] = allow }
+        head.headerFields[RequestID.header] = requestID
+        head.headerFields[.date] = date
+        return (head, bytes)
+    }
+
     var response: Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType

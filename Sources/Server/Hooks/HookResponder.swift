@@ -1,5 +1,5 @@
 import Foundation
-import Hummingbird
+import HTTPTypes
 import Logging
 import Mapping
 import NIOCore
@@ -12,15 +12,25 @@ import Upstream
 import Verification
 
 /// `POST /hooks/{route}`: body limit, verification, mapping, then delivery; every answer from the README.
-struct HookResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-
+/// `HookHandler` drives it from the event loop: `screen` with the head, `outcome` with the body, `finish`
+/// with what that came to.
+struct HookResponder: Sendable {
     /// How a verified event reaches ElevenLabs.
     enum Forwarding: Sendable {
         /// Call before answering, and pass the result on.
         case inline(UpstreamCall)
         /// Commit durably, answer 202, and let the worker deliver.
         case queue(any DeliveryStore, DeliveryWorker, dedupWindow: Duration)
+    }
+
+    /// What a request head allows before its body is read.
+    enum Screening {
+        /// Read the body for this route.
+        case read(Route)
+        /// The answer does not depend on the body: read it to its end unkept, then answer.
+        case answerAfterBody(WebhookOutcome)
+        /// Answer before reading the body, which will not be read (the connection closes after the answer).
+        case answerNow(WebhookOutcome)
     }
 
     let routes: [String: Route]
@@ -33,55 +43,39 @@ struct HookResponder: HTTPResponder {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    func respond(to request: Request, context: Context) async throws -> Response {
-        let started = ContinuousClock.now
-        var record = RequestRecord(id: RequestID.take(from: request.headers[RequestID.header], otherwise: context.id))
-        let span = tracer.webhook(headers: request.headers)
-        let outcome = await outcome(of: request, record: &record, span: span)
-        let answer = outcome.answer
-        let duration = ContinuousClock.now - started
-        if let span {
-            span.updateAttributes { attributes in
-                attributes["feedback_relay.route"] = record.route ?? ""
-                attributes["feedback_relay.outcome"] = outcome.label.rawValue
-                attributes["feedback_relay.request_id"] = record.id
-                attributes["http.request.method"] = request.method.rawValue
-                attributes["http.response.status_code"] = answer.status.code
-            }
-            if answer.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
-            span.end()
+    func screen(_ head: HTTPRequest, record: inout RequestRecord) -> Screening {
+        let target = head.path ?? ""
+        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(target[..<$0]) } ?? target
+        guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else {
+            return .answerAfterBody(.unknownRoute(path: path))
         }
-        metrics.request(route: record.route, outcome: outcome.label, duration: duration)
-        record.log(outcome, to: logger, status: answer.status.code, duration: duration)
-        var response = answer.response
-        response.headers[RequestID.header] = record.id
-        return response
+        record.route = route.name
+        guard head.method == .post else { return .answerAfterBody(.methodNotAllowed(method: head.method.rawValue)) }
+        if state.isDraining { return .answerAfterBody(.draining) }
+        if let length = head.headerFields[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            return .answerNow(.tooLarge("Content-Length \(length) is over RELAY_MAX_BODY_BYTES=\(maxBodyBytes)"))
+        }
+        return .read(route)
     }
 
-    func outcome(of request: Request, record: inout RequestRecord, span: (any Span)?) async -> WebhookOutcome {
-        let path = request.uri.path
-        guard path.hasPrefix("/hooks/"), let route = routes[String(path.dropFirst(7))] else { return .unknownRoute(path: path) }
-        record.route = route.name
-        guard request.method == .post else { return .methodNotAllowed(method: request.method.rawValue) }
-        if state.isDraining { return .draining }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
-            return .tooLarge("Content-Length \(length) is over RELAY_MAX_BODY_BYTES=\(maxBodyBytes)")
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            return .tooLarge("body is over RELAY_MAX_BODY_BYTES=\(maxBodyBytes)")
-        } catch {
-            return .unreadableBody("\(error)")
-        }
-
-        let signed = SignedRequest(method: request.method.rawValue, target: request.uri.string, headers: request.headers, body: Array(buffer: body))
+    /// Verifies, maps and forwards a request read to its end. `completion` gets the outcome and the
+    /// record with what was learned, on the event loop when nothing was forwarded, else on the thread
+    /// the forwarding ended on.
+    func outcome(
+        of head: HTTPRequest,
+        body: [UInt8],
+        route: Route,
+        record: RequestRecord,
+        span: (any Span)?,
+        completion: @escaping @Sendable (WebhookOutcome, RequestRecord) -> Void
+    ) {
+        var record = record
+        let signed = SignedRequest(method: head.method.rawValue, target: head.path ?? "", headers: head.headerFields, body: body)
         let verifying = tracer.step("verify", of: span)
         let verdict = route.verifier.verify(signed, now: now())
         verifying?.end()
-        if case .refused(let refusal) = verdict { return .refused(refusal) }
-        if let handshake = route.handshake?.answer(signed) { return .handshake(handshake) }
+        if case .refused(let refusal) = verdict { return completion(.refused(refusal), record) }
+        if let handshake = route.handshake?.answer(signed) { return completion(.handshake(handshake), record) }
 
         let mapped: MappingOutcome
         let mapping = tracer.step("map", of: span)
@@ -90,35 +84,68 @@ struct HookResponder: HTTPResponder {
             mapping?.end()
         } catch {
             mapping?.end()
-            return .badBody(error)
+            return completion(.badBody(error), record)
         }
         switch mapped {
         case .ignored(let reason):
-            return .ignored(reason)
+            completion(.ignored(reason), record)
         case .unprocessable(let reason):
-            return .unprocessable(reason)
+            completion(.unprocessable(reason), record)
         case .feedback(let event):
             record.event = event
             switch forwarding {
             case .inline(let upstream):
                 let calling = tracer.step("upstream call", of: span, kind: .client)
-                let call = await upstream.send(conversationID: event.conversationID, feedback: event.feedback, route: route.name, to: route.upstream)
-                calling?.end(with: call.result)
-                record.upstreamDuration = call.duration
-                return .upstream(call.result)
+                upstream.send(conversationID: event.conversationID, feedback: event.feedback, route: route.name, to: route.upstream) {
+                    [record] call in
+                    calling?.end(with: call.result)
+                    var record = record
+                    record.upstreamDuration = call.duration
+                    completion(.upstream(call.result), record)
+                }
             case .queue(let store, let worker, let dedupWindow):
                 let storing = tracer.step("store", of: span)
-                defer { storing?.end() }
-                return await enqueue(
-                    event,
-                    body: signed.body,
-                    traceParent: tracer.traceParent(of: span),
-                    store: store,
-                    worker: worker,
-                    dedupWindow: dedupWindow
-                )
+                let traceParent = tracer.traceParent(of: span)
+                Task { [record] in
+                    let outcome = await enqueue(
+                        event,
+                        body: body,
+                        traceParent: traceParent,
+                        store: store,
+                        worker: worker,
+                        dedupWindow: dedupWindow
+                    )
+                    storing?.end()
+                    completion(outcome, record)
+                }
             }
         }
+    }
+
+    /// Counts, logs and ends the span of a finished request, and gives its answer.
+    func finish(
+        _ outcome: WebhookOutcome,
+        record: RequestRecord,
+        method: HTTPRequest.Method,
+        started: ContinuousClock.Instant,
+        span: (any Span)?
+    ) -> Answer {
+        let answer = outcome.answer
+        let duration = ContinuousClock.now - started
+        if let span {
+            span.updateAttributes { attributes in
+                attributes["feedback_relay.route"] = record.route ?? ""
+                attributes["feedback_relay.outcome"] = outcome.label.rawValue
+                attributes["feedback_relay.request_id"] = record.id
+                attributes["http.request.method"] = method.rawValue
+                attributes["http.response.status_code"] = answer.status.code
+            }
+            if answer.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            span.end()
+        }
+        metrics.request(route: record.route, outcome: outcome.label, duration: duration)
+        record.log(outcome, to: logger, status: answer.status.code, duration: duration)
+        return answer
     }
 
     /// Queue mode: 202 only once the event is on disk.

@@ -1,7 +1,8 @@
 import HTTPTypes
+import Synchronization
 
 /// A request's id: the caller's `X-Request-Id` when it is a sane token (a proxy's, to follow one request
-/// through both logs), else the one Hummingbird gave the request.
+/// through both logs), else one of the relay's own.
 enum RequestID {
     static let header = HTTPField.Name("X-Request-Id")!
 
@@ -13,4 +14,21 @@ enum RequestID {
         }
         return generated()
     }
+
+    /// A new id: 32 hex digits, a random half fixed for the process and a counter from a random start,
+    /// the shape Hummingbird gives its requests (the management listener's).
+    static func next() -> String {
+        let low = counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        var text = processHalf
+        let digits = String(low, radix: 16)
+        text.append(contentsOf: repeatElement("0", count: 16 - digits.utf8.count))
+        text.append(digits)
+        return text
+    }
+
+    private static let processHalf: String = {
+        let digits = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - digits.utf8.count) + digits
+    }()
+    private static let counter = Atomic<UInt64>(UInt64.random(in: .min ... .max))
 }

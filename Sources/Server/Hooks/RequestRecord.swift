@@ -5,7 +5,7 @@ import RelayModel
 import Upstream
 
 /// What the relay learned while answering one webhook request: the one log line it ends in.
-struct RequestRecord {
+struct RequestRecord: Sendable {
     let id: String
     var route: String?
     var event: FeedbackEvent?

@@ -1,19 +1,22 @@
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Settings
 import Synchronization
 
-/// Runs one Hummingbird application; an error before it is listening becomes a `ListenError`.
-final class ListenerService<Responder: HTTPResponder>: Service, Sendable
-where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
-    private let application: Application<Responder>
+/// Runs one listener's server; an error before it is listening becomes a `ListenError`.
+final class ListenerService: Service, Sendable {
+    private let server: any Service
     private let variable: String
     private let address: ListenAddress
+    private let flag: ListeningFlag
 
+    /// A Hummingbird application: the management listener.
     /// - Parameter onListening: called with the bound port once the listener accepts connections.
-    init(
+    convenience init<Responder: HTTPResponder>(
         variable: String,
         address: ListenAddress,
         responder: Responder,
@@ -21,11 +24,9 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
         maxConnections: Int,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void
-    ) {
-        self.variable = variable
-        self.address = address
-        let listening = ListeningFlag()
-        self.application = Application(
+    ) where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+        let flag = ListeningFlag()
+        let application = Application(
             responder: responder,
             server: server,
             configuration: .init(
@@ -34,19 +35,51 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
                 availableConnectionsDelegate: .maximum(maxConnections, logger: logger)
             ),
             onServerRunning: { channel in
-                listening.set()
+                flag.set()
                 await onListening(channel.localAddress?.port ?? 0)
             },
             logger: logger
         )
-        self.flag = listening
+        self.init(server: application, variable: variable, address: address, flag: flag)
     }
 
-    private let flag: ListeningFlag
+    /// A server of HummingbirdCore's with a child channel of the relay's own: the webhook listener,
+    /// which answers on the event loop without Hummingbird's request machinery (README, Performance).
+    convenience init<Child: ServerChildChannel>(
+        variable: String,
+        address: ListenAddress,
+        childChannel: Child,
+        maxConnections: Int,
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void
+    ) {
+        let flag = ListeningFlag()
+        let server = Server(
+            childChannelSetup: childChannel,
+            configuration: .init(
+                address: .hostname(address.host, port: address.port),
+                availableConnectionsDelegate: .maximum(maxConnections, logger: logger)
+            ),
+            onServerRunning: { channel in
+                flag.set()
+                await onListening(channel.localAddress?.port ?? 0)
+            },
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger
+        )
+        self.init(server: server, variable: variable, address: address, flag: flag)
+    }
+
+    private init(server: any Service, variable: String, address: ListenAddress, flag: ListeningFlag) {
+        self.server = server
+        self.variable = variable
+        self.address = address
+        self.flag = flag
+    }
 
     func run() async throws {
         do {
-            try await application.run()
+            try await server.run()
         } catch {
             if !flag.isSet { throw ListenError(variable: variable, address: address, underlying: error) }
             throw error
