@@ -24,54 +24,52 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         // The usual case, a line's own metadata and nothing else, skips merging dictionaries.
         let merged = metadata.isEmpty && metadataProvider == nil ? event.metadata ?? [:] : mergedMetadata(event.metadata)
-        var line = "{\"ts\":\""
-        line.reserveCapacity(512)
-        line += RFC3339.formatMilliseconds(Date())
-        line += "\",\"level\":\""
-        line += event.level.rawValue
-        line += "\",\"msg\":"
-        JSONText.appendQuoted(event.message.description, to: &line)
-        line += ",\"logger\":"
-        JSONText.appendQuoted(label, to: &line)
+        var line = JSONLine()
+        line.raw("{\"ts\":\"")
+        line.raw(RFC3339.formatMilliseconds(Date()))
+        line.raw("\",\"level\":\"")
+        line.raw(event.level.rawValue)
+        line.raw("\",\"msg\":")
+        line.quoted(event.message.description)
+        line.raw(",\"logger\":")
+        line.quoted(label)
         if merged.count == 1, case .stringConvertible(let fields as LogFields)? = merged[LogFields.key] {
             fields.appendJSON(to: &line)
         } else {
             for key in merged.keys.sorted() {
-                line += ","
-                JSONText.appendQuoted(key, to: &line)
-                line += ":"
+                line.member(key)
                 Self.append(merged[key]!, to: &line)
             }
         }
-        line += "}\n"
-        sink.write(line)
+        line.raw("}\n")
+        sink.write(bytes: line.bytes)
     }
 
-    package static func append(_ value: Logger.MetadataValue, to out: inout String) {
+    package static func append(_ value: Logger.MetadataValue, to line: inout JSONLine) {
         switch value {
-        case .string(let text): JSONText.appendQuoted(text, to: &out)
+        case .string(let text): line.quoted(text)
         // Counts, ids and durations stay numbers, so log tools can compare and sum them.
         // Concrete casts: a cast to `any BinaryInteger` asks the runtime for conformances on every line.
-        case .stringConvertible(let number as Int): out += String(number)
-        case .stringConvertible(let number as Int64): out += String(number)
-        case .stringConvertible(let number as Double) where number.isFinite: out += number.description
-        case .stringConvertible(let convertible): JSONText.appendQuoted(convertible.description, to: &out)
+        case .stringConvertible(let number as Int): line.integer(Int64(number))
+        case .stringConvertible(let number as Int64): line.integer(number)
+        case .stringConvertible(let number as Double) where number.isFinite: line.number(number)
+        case .stringConvertible(let convertible): line.quoted(convertible.description)
         case .array(let values):
-            out += "["
+            line.raw(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
-                if index > 0 { out += "," }
-                append(element, to: &out)
+                if index > 0 { line.raw(UInt8(ascii: ",")) }
+                append(element, to: &line)
             }
-            out += "]"
+            line.raw(UInt8(ascii: "]"))
         case .dictionary(let values):
-            out += "{"
+            line.raw(UInt8(ascii: "{"))
             for (index, (key, element)) in values.sorted(by: { $0.key < $1.key }).enumerated() {
-                if index > 0 { out += "," }
-                JSONText.appendQuoted(key, to: &out)
-                out += ":"
-                append(element, to: &out)
+                if index > 0 { line.raw(UInt8(ascii: ",")) }
+                line.quoted(key)
+                line.raw(UInt8(ascii: ":"))
+                append(element, to: &line)
             }
-            out += "}"
+            line.raw(UInt8(ascii: "}"))
         }
     }
 }

@@ -35,15 +35,13 @@ public struct LogFields: CustomStringConvertible, Sendable {
     package var metadata: Logger.Metadata { [Self.key: .stringConvertible(self)] }
 
     /// `,"name":value` for each field.
-    package func appendJSON(to line: inout String) {
+    package func appendJSON(to line: inout JSONLine) {
         for (name, value) in items {
-            line += ","
-            JSONText.appendQuoted(name, to: &line)
-            line += ":"
+            line.member(name)
             switch value {
-            case .string(let text): JSONText.appendQuoted(text, to: &line)
-            case .integer(let integer): line += String(integer)
-            case .number(let number): line += number.isFinite ? number.description : "null"
+            case .string(let text): line.quoted(text)
+            case .integer(let integer): line.integer(integer)
+            case .number(let number): line.number(number)
             }
         }
     }

@@ -3,13 +3,37 @@ import NIOConcurrencyHelpers
 
 /// Where log lines go: standard output through `LogWriter`, or a closure (tests capture lines this way).
 public struct LogSink: Sendable {
-    package let write: @Sendable (String) -> Void
+    private let destination: Destination
 
-    public init(write: @escaping @Sendable (String) -> Void) {
-        self.write = write
+    private enum Destination: Sendable {
+        case writer(LogWriter)
+        case closure(@Sendable (String) -> Void)
     }
 
-    public static let standardOutput = LogSink { line in LogWriter.standardOutput.append(line) }
+    public init(write: @escaping @Sendable (String) -> Void) {
+        destination = .closure(write)
+    }
+
+    private init(_ writer: LogWriter) {
+        destination = .writer(writer)
+    }
+
+    public static let standardOutput = LogSink(LogWriter.standardOutput)
+
+    package func write(_ line: String) {
+        switch destination {
+        case .writer(let writer): writer.append(Array(line.utf8))
+        case .closure(let write): write(line)
+        }
+    }
+
+    /// A line already in UTF-8, as the JSON handler builds it: the writer takes the bytes as they are.
+    package func write(bytes line: [UInt8]) {
+        switch destination {
+        case .writer(let writer): writer.append(line)
+        case .closure(let write): write(String(decoding: line, as: UTF8.self))
+        }
+    }
 
     /// Writes out what is buffered; `serve` calls it before the process exits.
     public static func flush() {

@@ -38,13 +38,17 @@ package final class LogWriter: Sendable {
     }
 
     package func append(_ line: String) {
+        append(Array(line.utf8))
+    }
+
+    package func append(_ line: [UInt8]) {
         let wake = buffer.withLockedValue { buffer -> Bool in
-            guard buffer.bytes.count + line.utf8.count <= limit else {
+            guard buffer.bytes.count + line.count <= limit else {
                 buffer.dropped += 1
                 return false
             }
-            buffer.bytes.append(contentsOf: line.utf8)
-            return buffer.bytes.count == line.utf8.count
+            buffer.bytes.append(contentsOf: line)
+            return buffer.bytes.count == line.count
         }
         if wake { ready.signal() }
     }

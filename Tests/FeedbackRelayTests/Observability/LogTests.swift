@@ -126,4 +126,26 @@ import Testing
         #expect(object["request_id"] as? String == "req-7" && object["status"] as? Int == 401 && object["duration_ms"] as? Double == 1.5)
         #expect(object["level"] as? String == "warning" && object["outcome"] as? String == "refused_stale")
     }
+
+    @Test func everyStringIsEscapedIntoOneJSONLine() throws {
+        let capture = LogCapture()
+        let logger = Logger.relay(format: .json, level: .info, sink: capture.sink)
+        // Quotes, backslashes, line breaks and other control characters, and text beyond ASCII, in a
+        // message, a field and a metadata value: a sender controls what reasons quote.
+        let hostile = "a \"quoted\" \\path\\ on\ntwo lines\r\t\u{01}\u{1f} é 👍"
+        var fields = LogFields()
+        fields.add("reason", hostile)
+        fields.add("status", 401)
+        fields.add("duration_ms", 1.25)
+        logger.info("msg \(hostile)", metadata: fields.metadata)
+        logger.info("plain", metadata: ["key \"1\"": .string(hostile), "list": .array([.string("x\n"), .stringConvertible(7)])])
+        let lines = try Self.objects(capture)
+        #expect(lines.count == 2)
+        #expect(lines[0]["msg"] as? String == "msg " + hostile)
+        #expect(lines[0]["reason"] as? String == hostile)
+        #expect(lines[0]["status"] as? Int == 401 && lines[0]["duration_ms"] as? Double == 1.25)
+        #expect(lines[1]["key \"1\""] as? String == hostile)
+        #expect((lines[1]["list"] as? [Any])?.first as? String == "x\n")
+        #expect(capture.all[0].contains(#"\u0001\u001f"#), "control characters as \\u00XX: \(capture.all[0])")
+    }
 }
