@@ -29,6 +29,8 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
         var lingerBytes = 65536
         /// nginx answers 414 past its 8 KiB request-line buffer; so does the relay.
         var maxTargetBytes = 8192
+
+        var shortest: TimeAmount { min(header, body, idle) }
     }
 
     private enum Phase {
@@ -47,7 +49,12 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     /// Requests whose answer has not been written to its end (pipelined requests can overlap).
     private var unanswered = 0
     private var closeAfterAnswer = false
+    /// When the connection closes unless more arrives, and what that close is counted as. Moving it is
+    /// an assignment: the one timer, set for `timerFires`, looks at it when it fires and sets itself
+    /// again if the deadline has moved on (scheduling a task per request part cost more than the part).
+    private var deadline: (at: NIODeadline, reason: ClientCloseReason)?
     private var timer: Scheduled<Void>?
+    private var timerFires = NIODeadline.distantFuture
     private var discarded = 0
 
     init(limits: Limits, onClose: @escaping @Sendable (ClientCloseReason) -> Void) {
@@ -90,7 +97,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
             arm(context, after: limits.body, reason: .bodyTimeout)
         case .end:
             phase = .answering
-            disarm()
+            pause()
         }
         context.fireChannelRead(data)
     }
@@ -195,15 +202,33 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func arm(_ context: ChannelHandlerContext, after delay: TimeAmount, reason: ClientCloseReason) {
+        let at = NIODeadline.now() + delay
+        deadline = (at, reason)
+        if timer == nil || at < timerFires { schedule(context, at: at) }
+    }
+
+    /// Sets the timer for `at`, or sooner: never later than the shortest timeout from now, so no deadline
+    /// armed after this one can come before it (and none needs the timer moved).
+    private func schedule(_ context: ChannelHandlerContext, at: NIODeadline) {
         timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+        timerFires = min(at, NIODeadline.now() + limits.shortest)
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: timerFires) {
             self.timer = nil
-            self.onClose(reason)
+            guard let deadline = self.deadline else { return }
+            if NIODeadline.now() < deadline.at { return self.schedule(context, at: deadline.at) }
+            self.deadline = nil
+            self.onClose(deadline.reason)
             context.close(promise: nil)
         }
     }
 
+    /// Between a request's end and its answer no timeout runs; the timer, if set, finds nothing to do.
+    private func pause() {
+        deadline = nil
+    }
+
     private func disarm() {
+        deadline = nil
         timer?.cancel()
         timer = nil
     }
