@@ -74,6 +74,7 @@ package enum JSONParser {
         mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
             position += 1
             var members: [String: JSONValue] = [:]
+            members.reserveCapacity(8)
             skipWhitespace()
             if current == UInt8(ascii: "}") {
                 position += 1
@@ -150,17 +151,21 @@ package enum JSONParser {
         mutating func parseString() throws(JSONParseError) -> String {
             position += 1
             let start = position
-            // Fast path: no escapes.
+            // Fast path: no escapes. ASCII needs no validating (the generic validator costs more than the
+            // rest of a small body's parse).
+            var ascii = true
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
                     position += 1
+                    if ascii { return String(decoding: slice, as: UTF8.self) }
                     guard let text = String(validating: slice, as: UTF8.self) else { throw error("string is not valid UTF-8") }
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw error("control character in string") }
+                ascii = ascii && byte < 0x80
                 position += 1
             }
             var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
