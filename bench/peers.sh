@@ -19,6 +19,32 @@ binaries=("$@")
 source "$PEER_BENCH/env.sh"
 logs=$(mktemp -d /tmp/feedback-relay-peers.XXXXXX)
 
+# Queue mode (the default, durable: 202 once the commit is on disk) on the peers' own job, right after
+# the build's peer run: unique HMAC-signed ElevenLabs webhooks at 64 connections for DURATION, every
+# event also delivered to a fast stand-in for ElevenLabs; accepted events/s against that run's
+# nginx+njs inline req/s at 64 connections. QUEUE=0 skips it.
+queue_run() {  # queue_run BINARY SUMMARY_TSV
+  local seconds=${DURATION:-10} njs result accepted state=$logs/queue-$RANDOM
+  njs=$(awk -F'\t' '$1 == "fast" && $2 == "nginx-njs" && $3 == 64 {print $4}' "$2")
+  mkdir -p "$state/nginx/tmp" "$state/data"
+  python3 bench/signed-events.py $((seconds * 25000)) "$WEBHOOK_SECRET" "$state/events"
+  nginx -p "$state/nginx/" -c "$PWD/bench/upstream.conf" -g 'daemon off;' &
+  local upstream=$!
+  env -i PATH=/usr/bin:/bin ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true \
+    RELAY_DELIVERY=queue RELAY_STORE="sqlite:$state/data/relay.sqlite" RELAY_CONCURRENCY=64 RELAY_LOG_LEVEL=info \
+    RELAY_LISTEN=127.0.0.1:8080 RELAY_MANAGEMENT_LISTEN=127.0.0.1:8081 \
+    RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET="$WEBHOOK_SECRET" \
+    "$1" serve >"$state/relay.log" 2>&1 &
+  local relay=$!
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:8081/readyz >/dev/null && break; sleep 0.1; done
+  result=$(BENCH_EVENTS=$state/events BENCH_THREADS=2 wrk -t2 -c64 -d"${seconds}s" -s bench/signed.lua http://127.0.0.1:8080/hooks/elevenlabs | grep '^RESULT')
+  kill "$relay" "$upstream"
+  wait "$relay" "$upstream" 2>/dev/null || true
+  accepted=$(awk '{for (i = 2; i <= NF; i++) {split($i, kv, "="); r[kv[1]] = kv[2]} printf "%.0f", r["requests"] / r["seconds"]}' <<<"$result")
+  echo "queue mode, c=64: $accepted accepted events/s ($result); nginx-njs inline in this run: $njs req/s; ratio $(awk -v a="$accepted" -v n="$njs" 'BEGIN {printf "%.2f", a / n}')"
+  rm -rf "$state"
+}
+
 for variant in "${binaries[@]}"; do
   echo "== $variant"
   binary=${variant%@tracing}
@@ -38,4 +64,5 @@ for variant in "${binaries[@]}"; do
   kill "$relay"
   wait "$relay" || true
   [[ ${status:-0} -eq 0 ]] || exit "$status"
+  if [[ ${QUEUE:-1} == 1 ]]; then queue_run "$binary" "$(ls -td "$BENCH_STATE"/results/* | head -1)/summary.tsv"; fi
 done
