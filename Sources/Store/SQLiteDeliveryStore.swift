@@ -298,11 +298,15 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func retry(_ id: Int64, now: Date) async throws(StoreError) -> RetryResult {
         try await run { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]) else { return .notFound }
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]) else {
+                return .notFound
+            }
             let delivery = try Self.delivery(from: row)
             guard delivery.state == .dead else { return .notDead(delivery.state) }
             guard try Self.revive(delivery, now: now, in: db) else { return .superseded }
-            return .retried(try Self.delivery(from: Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id])!))
+            return .retried(
+                try Self.delivery(from: Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id])!)
+            )
         }
     }
 

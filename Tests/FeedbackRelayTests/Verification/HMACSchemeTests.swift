@@ -151,7 +151,9 @@ import Testing
     @Test func keysSetUpOnceGiveTheSameMACAsOneShotHMAC() throws {
         // RFC 4231, test case 2.
         let jefe = try #require(HMACKey(.sha256, secret: Array("Jefe".utf8)))
-        #expect(Hex.encode(jefe.mac(Array("what do ya want for nothing?".utf8))) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            Hex.encode(jefe.mac(Array("what do ya want for nothing?".utf8))) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        )
         // Keys shorter than, as long as and longer than each hash's block (64 or 128 bytes), which
         // HMAC hashes first; messages around a block's padding boundary.
         for algorithm in HMACAlgorithm.allCases {
@@ -169,12 +171,20 @@ import Testing
     @Test func emptySignaturesInAHeaderAreMalformedNotMismatched() throws {
         let elevenLabs = try route(["PRESET": "elevenlabs", "SECRET": "wsec_x"])
         for header in ["t=1768388731,v0=", "t=1768388731,=abcd", "t=1768388731"] {
-            #expect(elevenLabs.verifier.verify(request([("ElevenLabs-Signature", header)]), now: Self.now) == .refused(.malformedHeader("ElevenLabs-Signature")), "\(header)")
+            #expect(
+                elevenLabs.verifier.verify(request([("ElevenLabs-Signature", header)]), now: Self.now)
+                    == .refused(.malformedHeader("ElevenLabs-Signature")),
+                "\(header)"
+            )
         }
         let standard = try route(["PRESET": "standard-webhooks", "SECRET": "whsec_" + Base64.encode(Array("key material".utf8))])
         let headers = [("webhook-id", "msg_1"), ("webhook-timestamp", "1768388731")]
         for header in ["v1,", ",abcd", "v1"] {
-            #expect(standard.verifier.verify(request(headers + [("webhook-signature", header)]), now: Self.now) == .refused(.malformedHeader("webhook-signature")), "\(header)")
+            #expect(
+                standard.verifier.verify(request(headers + [("webhook-signature", header)]), now: Self.now)
+                    == .refused(.malformedHeader("webhook-signature")),
+                "\(header)"
+            )
         }
     }
 }
