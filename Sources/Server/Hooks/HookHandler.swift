@@ -158,8 +158,11 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard case .answering(let request) = state else { return }
         write(finish(outcome, record: record, request: request), requestID: record.id, context: context)
         state = .idle
-        while case .idle = state, let part = waiting.popFirst() {
-            handle(part, context: context)
+        drain: while !waiting.isEmpty {
+            switch state {
+            case .idle, .reading, .discarding: handle(waiting.removeFirst(), context: context)
+            case .answering, .closing: break drain
+            }
         }
         if case .answering = state { return }
         if inputClosed, case .idle = state { return context.close(promise: nil) }

@@ -48,6 +48,10 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     private var phase = Phase.awaitingHead
     /// Requests whose answer has not been written to its end (pipelined requests can overlap).
     private var unanswered = 0
+    /// Whether each unanswered request lets the connection live on after its answer, oldest first:
+    /// with pipelining, a later request's `Connection: close` must not end an earlier one's answer.
+    private var keepAlive: [Bool] = []
+    /// Close after the next answer, whichever request it is for (graceful shutdown, an early answer).
     private var closeAfterAnswer = false
     /// When the connection closes unless more arrives, and what that close is counted as. Moving it is
     /// an assignment: the one timer, set for `timerFires`, looks at it when it fires and sets itself
@@ -90,7 +94,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
                 refuse(context, status: .uriTooLong, "uri_too_long")
                 return
             }
-            if !head.isKeepAlive { closeAfterAnswer = true }
+            keepAlive.append(head.isKeepAlive)
             phase = .readingBody
             arm(context, after: limits.body, reason: .bodyTimeout)
         case .body:
@@ -108,8 +112,9 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         guard case .awaitingHead = phase else {
-            // Mid-body (a bad chunk): the request being read fails and is answered 400 by the relay itself.
-            closeAfterAnswer = true
+            // Mid-body (a bad chunk): the request being read fails and is answered 400 by the relay itself;
+            // the connection ends with that answer.
+            if !keepAlive.isEmpty { keepAlive[keepAlive.count - 1] = false }
             context.fireErrorCaught(error)
             return
         }
@@ -141,7 +146,8 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(var head):
-            if closeAfterAnswer || !head.isKeepAlive || !requestFullyRead {
+            let requested = keepAlive.isEmpty ? true : keepAlive.removeFirst()
+            if closeAfterAnswer || !requested || !head.isKeepAlive || !requestFullyRead {
                 closeAfterAnswer = true
                 head.headers.replaceOrAdd(name: "connection", value: "close")
             }
@@ -149,6 +155,7 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
         case .body:
             context.write(data, promise: promise)
         case .end:
+            let fullyRead = requestFullyRead
             unanswered -= 1
             guard closeAfterAnswer else {
                 context.write(data, promise: promise)
@@ -161,13 +168,14 @@ final class ClientConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler
             let written = context.eventLoop.makePromise(of: Void.self)
             written.futureResult.cascade(to: promise)
             context.write(data, promise: written)
-            finish(context, after: written.futureResult, reason: .answered, linger: !requestFullyRead)
+            finish(context, after: written.futureResult, reason: .answered, linger: !fullyRead)
         }
     }
 
-    /// Whether the request being answered has been read to its end (an early 413 has not).
+    /// Whether the request being answered, the oldest unanswered one, has been read to its end (an
+    /// early 413 has not). With a later request's head read, it has.
     private var requestFullyRead: Bool {
-        if case .readingBody = phase { return false }
+        if case .readingBody = phase, unanswered == 1 { return false }
         return true
     }
 

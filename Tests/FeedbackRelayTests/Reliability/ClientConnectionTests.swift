@@ -54,6 +54,27 @@ import Testing
         }
     }
 
+    @Test func pipelinedRequestsAreAnsweredInTheirOrder() async throws {
+        try await RelayHarness.run(Self.env.merging(["RELAY_IDLE_TIMEOUT": "60s"]) { $1 }) { relay in
+            let connection = try RawConnection(port: relay.hooksPort)
+            // Three requests in one write: the first waits for ElevenLabs, the second needs nothing
+            // (404), the third asks for the connection to close. Answers must come in request order.
+            let unknown = "POST /hooks/none HTTP/1.1\r\nHost: relay\r\nX-Request-Id: second\r\nContent-Length: 2\r\n\r\n{}"
+            let last = Self.request(#"{"c":"conv_raw_3","f":"down"}"#).replacingOccurrences(
+                of: "Host: relay\r\n",
+                with: "Host: relay\r\nConnection: close\r\n"
+            )
+            connection.send(Self.request(Self.valid) + unknown + last)
+            let answers = try #require(await connection.readUntilClosed(limit: .seconds(20)), "closed after the third answer")
+            let statuses = answers.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["200", "404", "200"], "\(answers)")
+            let second = try #require(answers.range(of: "second"), "\(answers)")
+            let forwarded = try #require(answers.range(of: "forwarded"), "\(answers)")
+            #expect(forwarded.lowerBound < second.lowerBound, "the first answer first: \(answers)")
+            #expect(relay.fake.recorded.count == 2)
+        }
+    }
+
     @Test func http10IsAnsweredWithConnectionCloseAndClosed() async throws {
         try await RelayHarness.run(Self.env.merging(["RELAY_IDLE_TIMEOUT": "60s"]) { $1 }) { relay in
             let connection = try RawConnection(port: relay.hooksPort)
