@@ -29,19 +29,8 @@ import Testing
         process.executableURL = Self.binary
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
-        )
+        let output = try CapturedProcess.run(process)
+        return Run(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 
     static let env = ["ELEVENLABS_API_KEY": "sk_cli_key_77", "RELAY_ROUTE_CALLS_PRESET": "elevenlabs", "RELAY_ROUTE_CALLS_SECRET": "wsec_cli_secret"]

@@ -71,13 +71,8 @@ import Testing
         process.arguments = ["-c", "set -a; . ./relay.env; set +a; " + script]
         process.currentDirectoryURL = directory
         process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let output = try CapturedProcess.run(process, mergeErrors: true)
+        return (output.status, output.stdout)
     }
 
     @Test func theDocumentCoversEveryProviderTheIssueNames() throws {

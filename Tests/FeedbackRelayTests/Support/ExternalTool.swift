@@ -11,22 +11,11 @@ struct ExternalTool {
 
     /// Runs `arguments`; fails the test, naming the Debian package, when the tool is not installed.
     static func run(_ arguments: [String], package: String) throws -> Run {
-        // Standard error goes to a file: a tool that filled that pipe while the test read the other would hang.
-        let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString).err").path
-        try #require(FileManager.default.createFile(atPath: errorsPath, contents: nil))
-        defer { try? FileManager.default.removeItem(atPath: errorsPath) }
-        let errors = try #require(FileHandle(forWritingAtPath: errorsPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try errors.close()
-        let run = Run(status: process.terminationStatus, stdout: stdout, stderr: try String(contentsOfFile: errorsPath, encoding: .utf8))
+        let output = try CapturedProcess.run(process)
+        let run = Run(status: output.status, stdout: output.stdout, stderr: output.stderr)
         try #require(run.status != 127, "\(arguments[0]) is not installed (Debian: apt-get install \(package))")
         return run
     }

@@ -30,14 +30,10 @@ final class OwnPostgresServer {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script.path, command]
         process.environment = environment
-        let output = Pipe()
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw StoreError("scripts/postgres.sh \(command): \(text)") }
+        let output = try CapturedProcess.run(process, mergeErrors: true)
+        let text = output.stdout
+        guard output.status == 0 else { throw StoreError("scripts/postgres.sh \(command): \(text)") }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
