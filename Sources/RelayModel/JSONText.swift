@@ -1,32 +1,9 @@
 package enum JSONText {
-    /// A JSON string literal, quotes included.
+    /// A JSON string literal, quotes included, escaped as log lines are (`JSONLine.quoted`).
     package static func quoted(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 2)
-        appendQuoted(text, to: &out)
-        return out
-    }
-
-    /// Appends `text` as a JSON string literal, without building one first (log lines are built this way).
-    package static func appendQuoted(_ text: String, to out: inout String) {
-        out += "\""
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out += text
-        } else {
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case let control where control.value < 0x20:
-                    out += "\\u00" + Hex.encode([UInt8(control.value)])
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        var line = JSONLine(capacity: text.utf8.count + 2)
+        line.quoted(text)
+        return String(decoding: line.bytes, as: UTF8.self)
     }
 
     /// `{"key":"value",...}` from string pairs, in order.
