@@ -17,8 +17,8 @@ public struct HMACScheme: Verifier {
     /// The origin senders use (`RELAY_PUBLIC_URL`), for `{url}`.
     public var publicURL: String?
     package let secrets: [[UInt8]]
-    /// `secrets`, keyed into OpenSSL once; nil where OpenSSL refused one, which then takes the one-shot way.
-    private let keys: [HMACKey?]
+    /// `secrets`, keyed into OpenSSL once.
+    private let keys: [HMACKey]
 
     public init(
         algorithm: HMACAlgorithm,
@@ -113,8 +113,8 @@ public struct HMACScheme: Verifier {
         let id = idHeader?.find(in: request.headers)?.value
         let message = payload.render(request, timestamp: timestampText, id: id, url: payload.parts.contains(.url) ? url(for: request) : "")
         var matched: Int?
-        for (index, secret) in secrets.enumerated() {
-            let expected = keys[index]?.mac(message) ?? Crypto.hmac(algorithm, key: secret, message: message)
+        for (index, key) in keys.enumerated() {
+            let expected = key.mac(message)
             for candidate in provided where Crypto.constantTimeEquals(expected, candidate) {
                 matched = matched ?? index
             }
