@@ -15,7 +15,9 @@ cleanup() {
   POSTGRES_DIR=$work/postgres PGPORT=$postgres_port scripts/postgres.sh stop || true
   rm -rf "$work"
 }
-postgres_port=$((41000 + RANDOM % 1000))
+# Below Linux's ephemeral range (32768-60999): a port in it can be the local end of any outgoing
+# connection (the relay's own to PostgreSQL, say), and then nginx cannot bind it.
+postgres_port=$((21000 + RANDOM % 1000))
 trap cleanup EXIT
 
 echo "== compose files against the Compose Specification"
