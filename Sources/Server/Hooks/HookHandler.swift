@@ -39,8 +39,8 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let responder: HookResponder
     private var state = State.idle
     private var waiting = CircularBuffer<HTTPRequestPart>()
-    /// A read asked for while answering, made once the answer is written (pipelined requests wait in
-    /// the socket, not in memory).
+    /// A read asked for while parts of a pipelined request already wait, made once the answer is written
+    /// (further pipelined requests wait in the socket, not in memory).
     private var readHeld = false
     /// The client closed its side: the connection closes once nothing is being answered.
     private var inputClosed = false
@@ -59,7 +59,10 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if case .answering = state {
+        // While answering, reads go on until a pipelined part arrives. A client that waits for each answer
+        // sends nothing meanwhile, and a held read would cost two epoll_ctl calls per request: NIO stops
+        // watching the socket when no read is pending and watches it again at the next read.
+        if case .answering = state, !waiting.isEmpty {
             readHeld = true
         } else {
             context.read()

@@ -75,6 +75,30 @@ import Testing
         }
     }
 
+    @Test func requestsThatArriveWhileOneIsAnsweredWaitTheirTurn() async throws {
+        try await RelayHarness.run(Self.env.merging(["RELAY_IDLE_TIMEOUT": "60s"]) { $1 }) { relay in
+            relay.fake.script([.delay(.milliseconds(500))])
+            let connection = try RawConnection(port: relay.hooksPort)
+            // The first waits for ElevenLabs; the others come in writes of their own meanwhile: the
+            // handler reads on while it answers, so the second is read then and the third is left in
+            // the socket until the first answer is out.
+            connection.send(Self.request(Self.valid))
+            try await Task.sleep(for: .milliseconds(100))
+            connection.send("POST /hooks/none HTTP/1.1\r\nHost: relay\r\nX-Request-Id: second\r\nContent-Length: 2\r\n\r\n{}")
+            try await Task.sleep(for: .milliseconds(100))
+            connection.send(
+                Self.request(#"{"c":"conv_raw_3","f":"down"}"#).replacingOccurrences(
+                    of: "Host: relay\r\n",
+                    with: "Host: relay\r\nConnection: close\r\n"
+                )
+            )
+            let answers = try #require(await connection.readUntilClosed(limit: .seconds(20)), "closed after the third answer")
+            let statuses = answers.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["200", "404", "200"], "\(answers)")
+            #expect(relay.fake.recorded.map { $0.feedback?.0 } == ["conv_raw_1", "conv_raw_3"])
+        }
+    }
+
     @Test func http10IsAnsweredWithConnectionCloseAndClosed() async throws {
         try await RelayHarness.run(Self.env.merging(["RELAY_IDLE_TIMEOUT": "60s"]) { $1 }) { relay in
             let connection = try RawConnection(port: relay.hooksPort)
