@@ -32,8 +32,8 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
     private let multi: MultiHandle
     private let queue = NIOLockedValueBox(Queue())
     private let statistics = NIOLockedValueBox((transfers: 0, connectionsOpened: 0))
-    /// True while the curl thread waits in `curl_multi_poll`; only then does a new call need to wake it,
-    /// which saves a write to libcurl's wakeup socket per request under load.
+    /// True while the curl thread waits in `epoll_wait`; only then does a new call need to wake it,
+    /// which saves a write to the eventfd per request under load.
     private let polling = Atomic(false)
 
     private static let globalInit: Void = {
@@ -96,11 +96,18 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
 
     // MARK: - The curl thread. Everything below runs on it alone, but for `wakeUp`.
 
+    /// libcurl's socket interface: the thread waits in `epoll_wait` on the sockets libcurl names, and each
+    /// socket that is ready, or libcurl's timer when it falls due, is handed to `curl_multi_socket_action`.
+    /// Unlike `curl_multi_perform`, which visits every transfer in flight (and polls each one's socket),
+    /// the work per wake-up follows what is ready, not how many calls wait for an answer.
     private func runLoop() {
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         var idleHandles: [UnsafeMutableRawPointer] = []
         var headerLists: [String: UnsafeMutablePointer<curl_slist>] = [:]
         let capacity = configuration.concurrency
+        var descriptors = [Int32](repeating: 0, count: MultiHandle.eventsPerWait)
+        var readiness = [Int32](repeating: 0, count: MultiHandle.eventsPerWait)
+        var running: Int32 = 0
 
         while true {
             let (batch, stopping, more) = queue.withLockedValue { queue in
@@ -120,11 +127,12 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
                     }()
                 configure(easy, for: transfer, headers: headers)
                 active[easy] = transfer
-                curl_multi_add_handle(multi.handle, easy)
+                curl_multi_add_handle(multi.handle, easy)  // sets libcurl's timer to now
             }
 
-            var running: Int32 = 0
-            curl_multi_perform(multi.handle, &running)
+            if multi.takeDueTimer() {
+                curl_multi_socket_action(multi.handle, relay_socket_timeout, 0, &running)
+            }
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi.handle, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle, let transfer = active.removeValue(forKey: easy)
@@ -153,14 +161,25 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
                 return
             }
             if more && active.count < capacity { continue }
-            polling.store(true, ordering: .sequentiallyConsistent)
-            // Work queued between taking the batch and raising the flag did not wake us: take it now.
-            if active.count < capacity && queue.withLockedValue({ !$0.pending.isEmpty || ($0.stopping && active.isEmpty) }) {
-                polling.store(false, ordering: .sequentiallyConsistent)
-                continue
+
+            // Wait no longer than libcurl's timer, and at most a second, so a missed wake-up costs no more.
+            var timeout = multi.millisecondsToTimer.map { min($0, 1000) } ?? 1000
+            if timeout > 0 {
+                polling.store(true, ordering: .sequentiallyConsistent)
+                // Work queued between taking the batch and raising the flag did not wake us: take it now.
+                if active.count < capacity && queue.withLockedValue({ !$0.pending.isEmpty || ($0.stopping && active.isEmpty) }) {
+                    timeout = 0
+                }
             }
-            curl_multi_poll(multi.handle, nil, 0, 1000, nil)
+            let ready = relay_epoll_wait(multi.epoll, &descriptors, &readiness, Int32(descriptors.count), Int32(timeout))
             polling.store(false, ordering: .sequentiallyConsistent)
+            for index in 0..<Int(max(ready, 0)) {
+                if descriptors[index] == multi.wake {
+                    multi.clearWakeUp()
+                } else {
+                    curl_multi_socket_action(multi.handle, descriptors[index], readiness[index], &running)
+                }
+            }
         }
     }
 
@@ -224,26 +243,88 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
     }
 }
 
-/// Owns the `CURLM` handle. `curl_multi_wakeup` is the only call made from other threads;
-/// libcurl documents it as thread-safe.
+/// Owns the `CURLM` handle and what the curl thread waits on: an epoll set of the sockets libcurl asks
+/// it to watch, libcurl's timer, and an eventfd that wakes the thread. `wakeUp` is the only call made
+/// from other threads.
 private final class MultiHandle: @unchecked Sendable {
+    static let eventsPerWait = 64
+
     let handle: UnsafeMutableRawPointer
+    let epoll: Int32
+    let wake: Int32
+    /// When libcurl asked to be called with `CURL_SOCKET_TIMEOUT`, in `CLOCK_MONOTONIC` nanoseconds.
+    private var timer: UInt64?
 
     init(concurrency: Int) {
         handle = curl_multi_init()!
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(epoll >= 0 && wake >= 0, "the curl thread cannot make its epoll set or eventfd (errno \(errno))")
+        precondition(relay_epoll_watch(epoll, wake, CURL_POLL_IN, 0) == 0, "epoll_ctl on the curl thread's eventfd: errno \(errno)")
         relay_multi_setopt_long(handle, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         // Keep an idle connection for every request that may be in flight, so none is closed and reopened.
         relay_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, concurrency)
         relay_multi_setopt_long(handle, CURLMOPT_MAX_TOTAL_CONNECTIONS, concurrency)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        relay_multi_setopt_socket_callback(handle, socketCallback)
+        relay_multi_setopt_pointer(handle, CURLMOPT_SOCKETDATA, context)
+        relay_multi_setopt_timer_callback(handle, timerCallback)
+        relay_multi_setopt_pointer(handle, CURLMOPT_TIMERDATA, context)
     }
 
     func wakeUp() {
-        curl_multi_wakeup(handle)
+        eventfd_write(wake, 1)
+    }
+
+    func clearWakeUp() {
+        var count: eventfd_t = 0
+        eventfd_read(wake, &count)
+    }
+
+    func setTimer(milliseconds: Int) {
+        timer = milliseconds < 0 ? nil : Self.now + UInt64(milliseconds) * 1_000_000
+    }
+
+    /// Milliseconds until libcurl's timer falls due (0 if it has), nil if none is set.
+    var millisecondsToTimer: Int? {
+        guard let timer else { return nil }
+        let now = Self.now
+        return timer <= now ? 0 : Int((timer - now + 999_999) / 1_000_000)
+    }
+
+    /// True, once, when libcurl's timer has fallen due.
+    func takeDueTimer() -> Bool {
+        guard let timer, timer <= Self.now else { return false }
+        self.timer = nil
+        return true
+    }
+
+    private static var now: UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     deinit {
         curl_multi_cleanup(handle)
+        close(wake)
+        close(epoll)
     }
+}
+
+private let socketCallback: relay_socket_callback = { _, socket, what, context, mark in
+    guard let context else { return -1 }
+    let multi = Unmanaged<MultiHandle>.fromOpaque(context).takeUnretainedValue()
+    guard relay_epoll_watch(multi.epoll, socket, what, mark == nil ? 0 : 1) == 0 else { return -1 }
+    // libcurl hands the mark back with every later call for this socket, until it stops using it.
+    if mark == nil && what != CURL_POLL_REMOVE { curl_multi_assign(multi.handle, socket, context) }
+    return 0
+}
+
+private let timerCallback: relay_timer_callback = { _, milliseconds, context in
+    guard let context else { return -1 }
+    Unmanaged<MultiHandle>.fromOpaque(context).takeUnretainedValue().setTimer(milliseconds: milliseconds)
+    return 0
 }
 
 /// One call in flight. Only the curl thread touches its buffers.
