@@ -12,8 +12,8 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
-RUN swift build -c release --static-swift-stdlib --product feedback-relay \
-    && install -D "$(swift build -c release --static-swift-stdlib --show-bin-path)/feedback-relay" /out/feedback-relay \
+COPY scripts/build-release.sh ./scripts/
+RUN install -D "$(scripts/build-release.sh)" /out/feedback-relay \
     && install -D /usr/libexec/swift/linux/swift-backtrace-static /out/swift-backtrace-static
 
 FROM debian:bookworm-slim

@@ -16,8 +16,7 @@ work=$repo/.build/runtime-root
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 echo "== the build stage: static release build and the static backtracer"
-swift build --quiet -c release --static-swift-stdlib --product feedback-relay --scratch-path .build-static
-built_relay=$repo/.build-static/release/feedback-relay
+built_relay=$(scripts/build-release.sh)
 toolchain=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")
 built_backtracer=$toolchain/libexec/swift/linux/swift-backtrace-static
 [[ -x $built_backtracer ]] || { echo "FAIL no swift-backtrace-static in $toolchain/libexec/swift/linux"; exit 1; }
@@ -111,6 +110,31 @@ echo "   user $user = $uid:$gid, volume $volume, entrypoint ${entrypoint[*]} ${c
 fail=0
 ok() { echo "  ok   $*"; }
 bad() { echo "  FAIL $*"; fail=1; }
+
+echo "== the release link (Package.swift)"
+link=$(python3 - "$built_relay" Sources/feedback-relay/hot-functions.order <<'EOF'
+import subprocess, sys
+sections = {}
+for line in subprocess.run(["readelf", "-SW", sys.argv[1]], capture_output=True, text=True, check=True).stdout.splitlines():
+    fields = line.replace("[ ", "[").split()
+    if len(fields) > 5 and fields[0].startswith("[") and fields[0] != "[Nr]":
+        sections[fields[1]] = (int(fields[3], 16), int(fields[5], 16))
+hot = set(open(sys.argv[2]).read().split())
+text_start = sections[".text"][0]
+offsets = sorted(
+    int(fields[0], 16) - text_start
+    for fields in (line.split() for line in subprocess.run(["nm", "--defined-only", sys.argv[1]], capture_output=True, text=True, check=True).stdout.splitlines())
+    if len(fields) == 3 and fields[2] in hot
+)
+print(".relr.dyn" in sections, sections.get(".dynsym", (0, 0))[1], len(offsets), offsets[len(offsets) * 9 // 10] if offsets else -1)
+EOF
+)
+read -r relr dynsym hot_count hot_p90 <<<"$link"
+[[ $relr == True ]] && ok "relative relocations packed (.relr.dyn)" || bad "no .relr.dyn: the release link options did not apply"
+((dynsym > 0 && dynsym < 65536)) && ok "the executable's own symbols are not exported (.dynsym $dynsym bytes)" || bad ".dynsym is $dynsym bytes: --no-export-dynamic did not apply"
+((hot_count > 1000 && hot_p90 >= 0 && hot_p90 < 8000000)) \
+  && ok "hot functions first: 90 % of the $hot_count symbols named in hot-functions.order within $((hot_p90 / 1000)) KB of .text's start" \
+  || bad "hot-functions.order did not order .text ($hot_count functions found, 90 % within $hot_p90 bytes)"
 
 # The volume lives outside the root, as a container runtime mounts it; ElevenLabs stands outside too.
 scratch=$(mktemp -d)
