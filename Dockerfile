@@ -13,7 +13,8 @@ COPY Package.swift ./
 RUN swift package resolve
 COPY Sources ./Sources
 COPY scripts/build-release.sh ./scripts/
-RUN install -D "$(scripts/build-release.sh)" /out/feedback-relay \
+# .build: where `swift package resolve` put the dependencies above.
+RUN install -D "$(scripts/build-release.sh .build)" /out/feedback-relay \
     && install -D /usr/libexec/swift/linux/swift-backtrace-static /out/swift-backtrace-static
 
 FROM debian:bookworm-slim
