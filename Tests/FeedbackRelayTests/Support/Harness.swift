@@ -91,6 +91,11 @@ struct RelayHarness {
     ) async throws -> T {
         let ports = PortBook()
         let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        // The store of a test that names none: removed after the relay has stopped, with its WAL files.
+        let temporaryStore = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID()).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporaryStore + suffix) }
+        }
         let fakeGroup = ServiceGroup(configuration: .init(services: [fake.application { ports.record("fake", $0) }], logger: quiet))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await fakeGroup.run() }
@@ -99,7 +104,7 @@ struct RelayHarness {
                 "ELEVENLABS_API_KEY": fake.apiKey, "ELEVENLABS_BASE_URL": upstreamBaseURL ?? "http://127.0.0.1:\(fakePort)",
                 "RELAY_ALLOW_INSECURE_UPSTREAM": "true", "RELAY_LISTEN": "127.0.0.1:0", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:0",
                 "RELAY_UPSTREAM_TIMEOUT": "10s", "RELAY_DELIVERY": "inline",
-                "RELAY_STORE": "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID()).sqlite").path,
+                "RELAY_STORE": "sqlite:" + temporaryStore,
             ]
             env.merge(environment) { $1 }
             let config = try RelayConfig.load(environment: env)
