@@ -89,10 +89,7 @@ import Testing
         process.environment = Self.env.merging([
             "RELAY_LISTEN": "127.0.0.1:\(port)", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:\(port + 1)", "RELAY_STORE": "sqlite:" + store,
         ]) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
+        let running = try CapturedProcess.start(process, mergeErrors: true)
         var ready = false
         for _ in 0..<100 where !ready {
             try await Task.sleep(for: .milliseconds(100))
@@ -102,8 +99,7 @@ import Testing
         let refused = try await RelayHarness.send("http://127.0.0.1:\(port)/hooks/calls", method: .POST, body: "{}", headers: [])
         #expect(refused.status == 401)
         process.terminate()
-        process.waitUntilExit()
-        let log = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = try running.finish().stdout
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(log)")
         #expect(log.contains(#""msg":"stopped""#))
         #expect(!log.contains("sk_cli_key_77"))

@@ -36,14 +36,7 @@ enum TestPostgres {
         var components = URLComponents(string: url)!
         components.queryItems = nil
         process.arguments = ["-q", "-v", "ON_ERROR_STOP=1", components.string!, "-c", sql]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw StoreError("psql: \(message)")
-        }
+        let output = try CapturedProcess.run(process)
+        guard output.status == 0 else { throw StoreError("psql: \(output.stderr)") }
     }
 }
