@@ -25,10 +25,8 @@ if env | grep -q "^ENV_[0-9]*=.*OTEL_EXPORTER_OTLP_ENDPOINT"; then
   trap 'bench/otlp-sink.sh stop; cleanup' EXIT
 fi
 
-secret=wsec_bench_relay_secret
-export ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true
-export RELAY_LISTEN=127.0.0.1:$RELAY_PORT RELAY_MANAGEMENT_LISTEN=127.0.0.1:$MANAGEMENT_PORT RELAY_DELIVERY=$MODE
-export RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET=$secret RELAY_LOG_LEVEL=${RELAY_LOG_LEVEL:-info}
+relay_settings "$MODE"
+secret=$RELAY_ROUTE_ELEVENLABS_SECRET
 
 # Sends N webhooks, each with its own conversation id (queue mode would take repeats as duplicates).
 send() {  # send N FIRST

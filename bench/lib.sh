@@ -43,13 +43,13 @@ unique_events() {  # unique_events PORT SECONDS CONNS RUN -> "rps p50 p99 non2xx
   echo "$(awk -v n="${r[requests]}" -v s="${r[seconds]}" 'BEGIN {printf "%.0f", n / s}') ${r[p50_ms]} ${r[p99_ms]} ${r[non2xx]} ${r[requests]}"
 }
 
-# For scripts that compare builds given as arguments (bench/memory.sh, bench/syscalls.sh): the relay's
-# settings, and one signed ElevenLabs post-call webhook for bench/post.lua (BENCH_BODY; BENCH_SIGNATURE
-# comes from each build's own `sign`).
+# The relay's settings for the scripts that start it themselves (RELAY_LOG_LEVEL to change the level),
+# and one ElevenLabs post-call webhook for bench/post.lua (BENCH_BODY, also in $STATE/body.json; its
+# BENCH_SIGNATURE comes from the build's own `sign`).
 relay_settings() {  # relay_settings MODE
   export ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true
   export RELAY_LISTEN=127.0.0.1:$RELAY_PORT RELAY_MANAGEMENT_LISTEN=127.0.0.1:$MANAGEMENT_PORT RELAY_DELIVERY=$1
-  export RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET=wsec_bench_relay_secret RELAY_LOG_LEVEL=info
+  export RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET=wsec_bench_relay_secret RELAY_LOG_LEVEL=${RELAY_LOG_LEVEL:-info}
   BENCH_BODY='{"type":"post_call_transcription","event_timestamp":1764100000,"data":{"conversation_id":"conv_01jxd5y165f62a0v7gtr6bkg56","agent_id":"agent_123","analysis":{"call_successful":"success"}}}'
   export BENCH_BODY
   printf '%s' "$BENCH_BODY" >"$STATE/body.json"

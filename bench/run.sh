@@ -19,18 +19,15 @@ nginx -p "$STATE/" -c "$PWD/bench/upstream.conf" -g 'daemon off;' &
 pids+=($!)
 wait_port 18090
 
-export ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true
-export RELAY_LISTEN=127.0.0.1:$RELAY_PORT RELAY_MANAGEMENT_LISTEN=127.0.0.1:$MANAGEMENT_PORT RELAY_DELIVERY=inline RELAY_CONCURRENCY=${RELAY_CONCURRENCY:-64}
-export RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET=wsec_bench_relay_secret RELAY_LOG_LEVEL=${RELAY_LOG_LEVEL:-info}
+relay_settings inline
+export RELAY_CONCURRENCY=${RELAY_CONCURRENCY:-64}
 "$BIN" serve >"$STATE/relay.log" 2>&1 &
 relay=$!
 pids+=("$relay")
 wait_port $RELAY_PORT
 
-body='{"type":"post_call_transcription","event_timestamp":1764100000,"data":{"conversation_id":"conv_01jxd5y165f62a0v7gtr6bkg56","agent_id":"agent_123","analysis":{"call_successful":"success"}}}'
-printf '%s' "$body" >"$STATE/body.json"
-signature=$("$BIN" sign elevenlabs --body "$STATE/body.json" | sed -n 's/^ElevenLabs-Signature: //p')
-export BENCH_BODY=$body BENCH_SIGNATURE=$signature
+BENCH_SIGNATURE=$("$BIN" sign elevenlabs --body "$STATE/body.json" | sed -n 's/^ElevenLabs-Signature: //p')
+export BENCH_SIGNATURE
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 tick_us=$(( 1000000 / $(getconf CLK_TCK) ))

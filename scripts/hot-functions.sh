@@ -14,14 +14,12 @@ done
 BIN=$(scripts/build-release.sh)
 STATE=$(mktemp -d /tmp/feedback-relay-hot-functions.XXXXXX)
 source bench/lib.sh
-upstream fast  # bench/upstream.conf: answers 200 to the key sk_bench_relay
+upstream fast
 # valgrind cannot read the debug info Swift 6.3 writes; a copy without it keeps the symbols.
 objcopy --strip-debug "$BIN" "$STATE/relay"
 
-secret=wsec_hot_functions
-export ELEVENLABS_API_KEY=sk_bench_relay ELEVENLABS_BASE_URL=http://127.0.0.1:18090 RELAY_ALLOW_INSECURE_UPSTREAM=true
-export RELAY_LISTEN=127.0.0.1:$RELAY_PORT RELAY_MANAGEMENT_LISTEN=127.0.0.1:$MANAGEMENT_PORT RELAY_LOG_LEVEL=info
-export RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET=$secret
+relay_settings inline  # each run below sets its own RELAY_DELIVERY
+secret=$RELAY_ROUTE_ELEVENLABS_SECRET
 
 post() {  # post CONVERSATION [SIGNATURE] -> status
   local body stamp signature
