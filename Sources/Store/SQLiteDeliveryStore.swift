@@ -274,9 +274,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     // MARK: - Operators
 
     public func delivery(_ id: Int64) async throws(StoreError) -> Delivery? {
-        try await read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]).map(Self.delivery(from:))
-        }
+        try await read { db in try Self.delivery(id, in: db) }
     }
 
     public func list(state: DeliveryState?, limit: Int, cursor: String?) async throws(StoreError) -> DeliveryPage {
@@ -298,15 +296,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func retry(_ id: Int64, now: Date) async throws(StoreError) -> RetryResult {
         try await run { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]) else {
-                return .notFound
-            }
-            let delivery = try Self.delivery(from: row)
+            guard let delivery = try Self.delivery(id, in: db) else { return .notFound }
             guard delivery.state == .dead else { return .notDead(delivery.state) }
             guard try Self.revive(delivery, now: now, in: db) else { return .superseded }
-            return .retried(
-                try Self.delivery(from: Row.fetchOne(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id])!)
-            )
+            return .retried(try Self.delivery(id, in: db)!)
         }
     }
 
@@ -436,6 +429,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         id, route, conversation_id, feedback, event_id, event_time, state, attempts, received_at, retried_at, next_attempt_at, \
         last_status, last_error, trace_parent
         """
+
+    private static func delivery(_ id: Int64, in db: Database) throws -> Delivery? {
+        try Row.fetchOne(db, sql: "SELECT \(deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]).map(delivery(from:))
+    }
 
     private static func delivery(from row: Row) throws -> Delivery {
         guard let feedback = Feedback(rawValue: row[3]), let state = DeliveryState(rawValue: row[6]) else {
