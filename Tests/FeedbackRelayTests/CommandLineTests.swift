@@ -18,19 +18,14 @@ import Testing
         Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("feedback-relay")
     }
 
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Run = CapturedProcess.Output
 
     func run(_ arguments: [String], environment: [String: String]) throws -> Run {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }
-        let output = try CapturedProcess.run(process)
-        return Run(status: output.status, stdout: output.stdout, stderr: output.stderr)
+        return try CapturedProcess.run(process)
     }
 
     static let env = ["ELEVENLABS_API_KEY": "sk_cli_key_77", "RELAY_ROUTE_CALLS_PRESET": "elevenlabs", "RELAY_ROUTE_CALLS_SECRET": "wsec_cli_secret"]
