@@ -6,6 +6,14 @@ public protocol DeliveryStore: Sendable {
     /// Commits each event durably before returning (concurrent calls may share one commit), deduplicated
     /// by route and key within `dedupWindow`, superseding older pending events of the same conversation.
     func accept(_ deliveries: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult
+    /// `accept` for a caller on an event loop, with no task of its own: `completion` runs once the
+    /// commit ended, on the thread it ended on.
+    func accept(
+        _ delivery: NewDelivery,
+        now: Date,
+        dedupWindow: Duration,
+        completion: @escaping @Sendable (Result<AcceptResult, StoreError>) -> Void
+    )
     /// Leases up to `limit` due deliveries until `leaseUntil`, never two of one conversation at once,
     /// and counts the attempt. A lease that runs out (the process died) makes the delivery due again.
     func claimDue(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [Delivery]
@@ -31,5 +39,20 @@ public protocol DeliveryStore: Sendable {
 }
 
 extension DeliveryStore {
+    public func accept(
+        _ delivery: NewDelivery,
+        now: Date,
+        dedupWindow: Duration,
+        completion: @escaping @Sendable (Result<AcceptResult, StoreError>) -> Void
+    ) {
+        Task {
+            do throws(StoreError) {
+                completion(.success(try await accept(delivery, now: now, dedupWindow: dedupWindow)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
     public func close() async {}
 }

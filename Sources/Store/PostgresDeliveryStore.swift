@@ -304,15 +304,28 @@ public final class PostgresDeliveryStore: DeliveryStore {
     // MARK: - Accept
 
     public func accept(_ new: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult {
-        try await accepts.submit(Accept(new: new, now: now.timeIntervalSince1970, expires: now.timeIntervalSince1970 + dedupWindow.seconds)) {
-            batch async throws(StoreError) in try await self.acceptAll(batch)
-        }
+        try await accepts.submit(Accept(new: new, now: now, dedupWindow: dedupWindow), commit: acceptAll)
+    }
+
+    public func accept(
+        _ new: NewDelivery,
+        now: Date,
+        dedupWindow: Duration,
+        completion: @escaping @Sendable (Result<AcceptResult, StoreError>) -> Void
+    ) {
+        accepts.submit(Accept(new: new, now: now, dedupWindow: dedupWindow), commit: acceptAll, completion: completion)
     }
 
     private struct Accept: Sendable {
         let new: NewDelivery
         let now: Double
         let expires: Double
+
+        init(new: NewDelivery, now: Date, dedupWindow: Duration) {
+            self.new = new
+            self.now = now.timeIntervalSince1970
+            self.expires = now.timeIntervalSince1970 + dedupWindow.seconds
+        }
     }
 
     /// Concurrent accepts share one call of `feedback_relay_accept`: one round trip, one commit.

@@ -112,20 +112,28 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     // MARK: - Accept
 
     public func accept(_ delivery: NewDelivery, now: Date, dedupWindow: Duration) async throws(StoreError) -> AcceptResult {
-        try await write(.accept(delivery, now: now, dedupWindow: dedupWindow))!
+        try await commits.submit(.accept(delivery, now: now, dedupWindow: dedupWindow), commit: commitBatch)!
     }
 
-    private func write(_ write: Write) async throws(StoreError) -> AcceptResult? {
-        try await commits.submit(write) { batch async throws(StoreError) in
-            try await self.run { db in
-                try batch.map { write in
-                    switch write {
-                    case .accept(let delivery, let now, let dedupWindow):
-                        return try Self.insert(delivery, now: now, dedupWindow: dedupWindow, in: db)
-                    case .record(let id, let result, let now):
-                        try Self.record(id, result, now: now, in: db)
-                        return nil
-                    }
+    public func accept(
+        _ delivery: NewDelivery,
+        now: Date,
+        dedupWindow: Duration,
+        completion: @escaping @Sendable (Result<AcceptResult, StoreError>) -> Void
+    ) {
+        commits.submit(.accept(delivery, now: now, dedupWindow: dedupWindow), commit: commitBatch) { completion($0.map { $0! }) }
+    }
+
+    /// One transaction for a batch of accepts and attempt results; an accept's output is its result.
+    private func commitBatch(_ batch: [Write]) async throws(StoreError) -> [AcceptResult?] {
+        try await run { db in
+            try batch.map { write in
+                switch write {
+                case .accept(let delivery, let now, let dedupWindow):
+                    return try Self.insert(delivery, now: now, dedupWindow: dedupWindow, in: db)
+                case .record(let id, let result, let now):
+                    try Self.record(id, result, now: now, in: db)
+                    return nil
                 }
             }
         }
@@ -220,7 +228,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
     }
 
     public func record(_ id: Int64, _ result: AttemptResult, now: Date) async throws(StoreError) {
-        _ = try await write(.record(id, result, now: now))
+        _ = try await commits.submit(.record(id, result, now: now), commit: commitBatch)
     }
 
     private static func record(_ id: Int64, _ result: AttemptResult, now: Date, in db: Database) throws {

@@ -105,18 +105,29 @@ struct HookResponder: Sendable {
                 }
             case .queue(let store, let worker, let dedupWindow):
                 let storing = tracer.step("store", of: span)
-                let traceParent = tracer.traceParent(of: span)
-                Task { [record] in
-                    let outcome = await enqueue(
-                        event,
-                        body: body,
-                        traceParent: traceParent,
-                        store: store,
-                        worker: worker,
-                        dedupWindow: dedupWindow
-                    )
+                let received = now()
+                let delivery = NewDelivery(
+                    event: event,
+                    dedupKey: Self.dedupKey(of: event, body: body),
+                    receivedAt: received,
+                    traceParent: tracer.traceParent(of: span)
+                )
+                store.accept(delivery, now: received, dedupWindow: dedupWindow) { [record, storeHealth] result in
                     storing?.end()
-                    completion(outcome, record)
+                    switch result {
+                    case .success(let accepted):
+                        storeHealth.writeSucceeded()
+                        switch accepted {
+                        case .accepted(let id):
+                            worker.wake()
+                            completion(.accepted(id: id), record)
+                        case .duplicate(let id):
+                            completion(.duplicate(id: id), record)
+                        }
+                    case .failure(let error):
+                        storeHealth.writeFailed(error)
+                        completion(.storeFailed(error), record)
+                    }
                 }
             }
         }
@@ -148,36 +159,8 @@ struct HookResponder: Sendable {
         return answer
     }
 
-    /// Queue mode: 202 only once the event is on disk.
-    private func enqueue(
-        _ event: FeedbackEvent,
-        body: [UInt8],
-        traceParent: String?,
-        store: any DeliveryStore,
-        worker: DeliveryWorker,
-        dedupWindow: Duration
-    ) async
-        -> WebhookOutcome
-    {
-        let received = now()
-        let key = event.eventID.map { "id:" + $0 } ?? "sha256:" + Hex.encode(Crypto.sha256(Array(event.route.utf8) + [0x0a] + body))
-        do throws(StoreError) {
-            let result = try await store.accept(
-                NewDelivery(event: event, dedupKey: key, receivedAt: received, traceParent: traceParent),
-                now: received,
-                dedupWindow: dedupWindow
-            )
-            storeHealth.writeSucceeded()
-            switch result {
-            case .accepted(let id):
-                worker.wake()
-                return .accepted(id: id)
-            case .duplicate(let id):
-                return .duplicate(id: id)
-            }
-        } catch {
-            storeHealth.writeFailed(error)
-            return .storeFailed(error)
-        }
+    /// Queue mode's duplicate key: the sender's event id, else a hash of the route and the body.
+    private static func dedupKey(of event: FeedbackEvent, body: [UInt8]) -> String {
+        event.eventID.map { "id:" + $0 } ?? "sha256:" + Hex.encode(Crypto.sha256(Array(event.route.utf8) + [0x0a] + body))
     }
 }

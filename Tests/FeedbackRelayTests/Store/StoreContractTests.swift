@@ -75,6 +75,42 @@ import Testing
         #expect(stored.route == "r" && stored.conversationID == "conv_a" && stored.feedback == .like && stored.attempts == 0)
     }
 
+    /// The webhook handler's way in, from its event loop: many submitted at once share commits, and each
+    /// completion gets its own event's answer, duplicates included.
+    @Test(arguments: stores) func acceptWithACompletionCommitsAndAnswersEach(_ kind: String) async throws {
+        let store = try await Self.make(kind)
+        let keys = (0..<40).map { "key-\($0 % 30)" }  // the last ten repeat the first ten
+        let answers = await withTaskGroup(of: (String, Result<AcceptResult, StoreError>).self) { group in
+            for (index, key) in keys.enumerated() {
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        store.accept(Self.event("conv_\(index)", key: key), now: Self.t0, dedupWindow: Self.window) {
+                            continuation.resume(returning: (key, $0))
+                        }
+                    }
+                }
+            }
+            return await group.reduce(into: [(String, Result<AcceptResult, StoreError>)]()) { $0.append($1) }
+        }
+        var idsByKey: [String: Set<Int64>] = [:]
+        var acceptedCount = 0
+        for (key, answer) in answers {
+            let result = try answer.get()
+            switch result {
+            case .accepted(let id):
+                acceptedCount += 1
+                idsByKey[key, default: []].insert(id)
+            case .duplicate(let id):
+                idsByKey[key, default: []].insert(id)
+            }
+        }
+        #expect(acceptedCount == 30)
+        #expect(idsByKey.count == 30 && idsByKey.values.allSatisfy { $0.count == 1 })
+        for ids in idsByKey.values {
+            #expect(try await store.delivery(ids.first!) != nil)
+        }
+    }
+
     @Test(arguments: stores) func concurrentCopiesGiveExactlyOneAccepted(_ kind: String) async throws {
         let store = try await Self.make(kind)
         let results = try await withThrowingTaskGroup(of: AcceptResult.self) { group in
