@@ -6,7 +6,7 @@ package enum UpstreamURL {
     package static func validate(_ text: String, allowInsecure: Bool) -> Result<String, SettingProblem> {
         var url = text.trimmingCharacters(in: .whitespaces)
         while url.hasSuffix("/") { url.removeLast() }
-        guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host, !host.isEmpty,
+        guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.encodedHost, !host.isEmpty,
             parsed.query == nil, parsed.fragment == nil, parsed.user == nil
         else {
             return .failure(.init("'\(text)' is not a URL like https://api.elevenlabs.io"))
