@@ -20,3 +20,16 @@ extension String {
         return zip(left, right).allSatisfy { a, b in a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7a) }
     }
 }
+
+extension String.UTF8View {
+    /// Each non-empty run of bytes between `separator`s, in order. `split` would build an array of them
+    /// first, which cost more than the search it saves.
+    package func forEachPiece(separatedBy separator: UInt8, _ body: (Substring) -> Void) {
+        var start = startIndex
+        while start < endIndex {
+            let end = self[start...].firstIndex(of: separator) ?? endIndex
+            if start < end { body(Substring(self[start..<end])) }
+            start = end < endIndex ? index(after: end) : end
+        }
+    }
+}

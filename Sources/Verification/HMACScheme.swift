@@ -69,19 +69,19 @@ public struct HMACScheme: Verifier {
             candidates = [trimmed.dropFirst(prefix.count)]
         case .keyed(_, let timestampKey, let signatureKey):
             // Split on bytes: these are ASCII, and splitting on Characters costs a grapheme check per byte.
-            for field in headerValue.utf8.split(separator: UInt8(ascii: ",")) {
-                guard let equals = field.firstIndex(of: UInt8(ascii: "=")) else { continue }
-                let key = Substring(field[..<equals]).trimmedASCII
-                let value = Substring(field[field.index(after: equals)...])
-                guard equals != field.startIndex, !value.isEmpty else { continue }
+            headerValue.utf8.forEachPiece(separatedBy: UInt8(ascii: ",")) { field in
+                guard let equals = field.utf8.firstIndex(of: UInt8(ascii: "=")), equals != field.startIndex else { return }
+                let key = field[..<equals].trimmedASCII
+                let value = field[field.utf8.index(after: equals)...]
+                guard !value.isEmpty else { return }
                 if key == timestampKey { signatureTimestamp = String(value.trimmedASCII) }
                 if key == signatureKey { candidates.append(value) }
             }
         case .versioned(_, let version):
-            for entry in headerValue.utf8.split(separator: UInt8(ascii: " ")) {
-                guard let comma = entry.firstIndex(of: UInt8(ascii: ",")), comma != entry.startIndex else { continue }
-                let signature = Substring(entry[entry.index(after: comma)...])
-                if Substring(entry[..<comma]) == version, !signature.isEmpty { candidates.append(signature) }
+            headerValue.utf8.forEachPiece(separatedBy: UInt8(ascii: " ")) { entry in
+                guard let comma = entry.utf8.firstIndex(of: UInt8(ascii: ",")), comma != entry.startIndex else { return }
+                let signature = entry[entry.utf8.index(after: comma)...]
+                if entry[..<comma] == version, !signature.isEmpty { candidates.append(signature) }
             }
         }
         let provided = candidates.compactMap { encoding.decode($0.trimmedASCII) }
