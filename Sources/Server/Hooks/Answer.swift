@@ -1,5 +1,7 @@
+import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import RelayModel
 import Verification
 
@@ -55,17 +57,19 @@ struct Answer: Sendable, Equatable {
         Answer(.badGateway, "upstream_failed", status.map { [("upstream_status", String($0))] } ?? [])
     }
 
-    /// The webhook listener's answer: the head with its own `Content-Length`, and the body.
-    func parts(requestID: String, date: String) -> (head: HTTPResponse, body: ByteBuffer) {
+    /// The webhook listener's answer: the head with its own `Content-Length`, and the body. NIO's head,
+    /// built directly: the listener writes it with no conversion from HTTP types.
+    func parts(requestID: String, date: String) -> (head: HTTPResponseHead, body: ByteBuffer) {
         let bytes = ByteBuffer(string: body)
-        var head = HTTPResponse(status: status)
-        head.headerFields.reserveCapacity(6)
-        head.headerFields[.contentType] = contentType
-        head.headerFields[.contentLength] = String(bytes.readableBytes)
-        if let allow { head.headerFields[.allow] = allow }
-        head.headerFields[RequestID.header] = requestID
-        head.headerFields[.date] = date
-        return (head, bytes)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(5)
+        headers.add(name: HTTPField.Name.contentType.rawName, value: contentType)
+        headers.add(name: HTTPField.Name.contentLength.rawName, value: String(bytes.readableBytes))
+        if let allow { headers.add(name: HTTPField.Name.allow.rawName, value: allow) }
+        headers.add(name: RequestID.header.rawName, value: requestID)
+        headers.add(name: HTTPField.Name.date.rawName, value: date)
+        let status = HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase)
+        return (HTTPResponseHead(version: .http1_1, status: status, headers: headers), bytes)
     }
 
     var response: Response {

@@ -2,6 +2,7 @@ import HTTPTypes
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 import Observability
 import RelayModel
 import Settings
@@ -9,19 +10,26 @@ import Tracing
 
 /// One client connection of the webhook listener. A request is read, verified and mapped on the
 /// channel's event loop, with no task or async stream per request; only its forwarding leaves the loop
-/// (to the curl thread inline, to a task for the store in queue mode) and its answer comes back to it.
+/// (to the curl thread inline, to the store's group commit in queue mode) and its answer comes back to it.
 /// `ClientConnectionGuard`, before it in the pipeline, owns timeouts and when the connection closes.
+/// It takes NIO's HTTP/1 parts itself, with no conversion handler between: the head becomes an
+/// `HTTPRequest` here, and the answer goes out as NIO's response head.
 final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
-    /// A request from its head on.
-    private struct Request {
+    /// A request from its head on. A class: the state holding it is copied at each `switch` on it, and
+    /// a reference copies in one retain where these fields took a dozen.
+    private final class Request {
         let head: HTTPRequest
         let started: ContinuousClock.Instant
         let span: (any Span)?
         let record: RequestRecord
+
+        init(head: HTTPRequest, started: ContinuousClock.Instant, span: (any Span)?, record: RequestRecord) {
+            (self.head, self.started, self.span, self.record) = (head, started, span, record)
+        }
     }
 
     private enum State {
@@ -38,7 +46,7 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let responder: HookResponder
     private var state = State.idle
-    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var waiting = CircularBuffer<HTTPServerRequestPart>()
     /// A read asked for while parts of a pipelined request already wait, made once the answer is written
     /// (further pipelined requests wait in the socket, not in memory).
     private var readHeld = false
@@ -107,10 +115,16 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (part, state) {
-        case (.head(let head), .idle):
+        case (.head(let http1Head), .idle):
             let started = ContinuousClock.now
+            let head: HTTPRequest
+            do {
+                head = try HTTPRequest(http1Head, secure: false, splitCookie: false)
+            } catch {
+                return errorCaught(context: context, error: error)
+            }
             var record = RequestRecord(id: RequestID.take(from: head.headerFields[RequestID.header], otherwise: RequestID.next()))
             let span = responder.tracer.webhook(headers: head.headerFields)
             let screening = responder.screen(head, record: &record)
@@ -186,7 +200,7 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func write(_ answer: Answer, requestID: String, context: ChannelHandlerContext) {
         let (head, body) = answer.parts(requestID: requestID, date: HTTPDate.shared.now)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }

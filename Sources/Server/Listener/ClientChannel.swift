@@ -8,7 +8,7 @@ import NIOHTTPTypesHTTP1
 import Observability
 
 /// What every client connection of either listener gets: NIO's HTTP/1 codec, a `ClientConnectionGuard`
-/// between its decoder and the conversion to HTTP types, and its opening and closing counted.
+/// after its decoder, and its opening and closing counted; then, for Hummingbird, the conversion to HTTP types.
 struct ClientPipeline: Sendable {
     let limits: ClientConnectionGuard.Limits
     let metrics: RelayMetrics
@@ -17,6 +17,13 @@ struct ClientPipeline: Sendable {
 
     /// Adds the handlers; on return, the channel's next handler reads `HTTPRequestPart`s.
     func configure(_ channel: any Channel) throws {
+        try configureHTTP1(channel)
+        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+    }
+
+    /// Adds the handlers but the conversion to HTTP types; on return, the channel's next handler reads
+    /// NIO's `HTTPServerRequestPart`s.
+    func configureHTTP1(_ channel: any Channel) throws {
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             withPipeliningAssistance: false,
             withErrorHandling: false,
@@ -26,7 +33,6 @@ struct ClientPipeline: Sendable {
         )
         let metrics = self.metrics
         try channel.pipeline.syncOperations.addHandler(ClientConnectionGuard(limits: limits) { metrics.clientConnectionClosed($0) })
-        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
         let listener = self.listener
         let memory = self.memory
         metrics.clientConnectionOpened(listener)
