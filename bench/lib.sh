@@ -58,6 +58,7 @@ relay_settings() {  # relay_settings MODE
 # Starts BUILD on a fresh store and waits until it is ready; sets relay (its pid) and BENCH_SIGNATURE.
 start_build() {  # start_build BUILD
   rm -rf "$STATE/data" && mkdir -p "$STATE/data"
+  python3 bench/evict.py "$1"
   RELAY_STORE="sqlite:$STATE/data/relay.sqlite" "$1" serve >"$STATE/relay.log" 2>&1 &
   relay=$!
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/readyz" >/dev/null && break; sleep 0.1; done

@@ -54,6 +54,7 @@ for variant in "${binaries[@]}"; do
     trap 'bench/otlp-sink.sh stop' EXIT
     tracing=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318)
   fi
+  python3 bench/evict.py "$binary"
   env -i PATH=/usr/bin:/bin "${tracing[@]}" ELEVENLABS_API_KEY="$XI_API_KEY" ELEVENLABS_BASE_URL="$UPSTREAM_URL" RELAY_ALLOW_INSECURE_UPSTREAM=true \
     RELAY_DELIVERY=inline RELAY_CONCURRENCY=64 RELAY_LOG_LEVEL=info RELAY_LISTEN=127.0.0.1:8080 RELAY_MANAGEMENT_LISTEN=127.0.0.1:8081 \
     RELAY_ROUTE_ELEVENLABS_PRESET=elevenlabs RELAY_ROUTE_ELEVENLABS_SECRET="$WEBHOOK_SECRET" \
