@@ -57,11 +57,11 @@ import Testing
 
     @Test func timesOutPerAttempt() async throws {
         try await FakeElevenLabs.withRunning { fake, url in
-            fake.behave(.delay(.seconds(1)))
+            // The answer would come 25x later than the timeout: an outcome marked timed out can only be
+            // the timeout's. No bound on elapsed time, which a busy machine could break.
+            fake.behave(.delay(.seconds(5)))
             let client = client(timeout: .milliseconds(200))
-            let started = ContinuousClock.now
             let outcome = await client.send(request(url, key: fake.apiKey))
-            #expect(ContinuousClock.now - started < .milliseconds(900))
             guard case .failure(let failure) = outcome else {
                 Issue.record("expected a timeout, got \(outcome)")
                 return
