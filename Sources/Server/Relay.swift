@@ -45,7 +45,12 @@ public struct Relay: Sendable {
         let client =
             client
             ?? CurlFeedbackClient(
-                configuration: .init(concurrency: config.concurrency, timeout: config.upstreamTimeout, allowInsecure: config.allowInsecureUpstream)
+                configuration: .init(
+                    concurrency: config.concurrency,
+                    timeout: config.upstreamTimeout,
+                    allowInsecure: config.allowInsecureUpstream,
+                    proxy: config.upstreamProxy
+                )
             )
         let state = self.state
         let storeHealth = StoreHealth()

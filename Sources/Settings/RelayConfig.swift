@@ -3,12 +3,15 @@ import Logging
 import Observability
 import RelayModel
 import Store
+import Upstream
 
 /// The whole configuration, read from the environment (and `RELAY_ROUTES_FILE`) and validated at start.
 public struct RelayConfig: Sendable {
     public var apiKey: String?
     public var baseURL = "https://api.elevenlabs.io"
     public var allowInsecureUpstream = false
+    /// The proxy to ElevenLabs, from curl's variables (`https_proxy`, `ALL_PROXY`, `NO_PROXY`, ...).
+    public var upstreamProxy = UpstreamProxy.none
     public var listen = ListenAddress(host: "0.0.0.0", port: 8080)
     public var managementListen = ListenAddress(host: "0.0.0.0", port: 9090)
     public var store = StoreLocation.sqlite(path: "./data/relay.sqlite")
@@ -58,6 +61,7 @@ public struct RelayConfig: Sendable {
         // A key that was set but unusable is already reported; routes need not each report it missing.
         let apiKeyReported = !problems.isEmpty
         config.allowInsecureUpstream = env.flag(.allowInsecureUpstream) ?? false
+        config.upstreamProxy = UpstreamProxy(environment: environment)
         if let text = env.string(.elevenlabsBaseURL) {
             switch UpstreamURL.validate(text, allowInsecure: config.allowInsecureUpstream) {
             case .success(let url): config.baseURL = url

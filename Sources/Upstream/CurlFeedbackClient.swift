@@ -13,11 +13,13 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         public var concurrency: Int
         public var timeout: Duration
         public var allowInsecure: Bool
+        public var proxy: UpstreamProxy
 
-        public init(concurrency: Int, timeout: Duration, allowInsecure: Bool) {
+        public init(concurrency: Int, timeout: Duration, allowInsecure: Bool, proxy: UpstreamProxy) {
             self.concurrency = concurrency
             self.timeout = timeout
             self.allowInsecure = allowInsecure
+            self.proxy = proxy
         }
     }
 
@@ -202,6 +204,8 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         relay_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         relay_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         relay_easy_setopt_pointer(easy, CURLOPT_USERAGENT, "feedback-relay/1")
+        // Set, even when empty, so that libcurl does not look in the environment itself at every call.
+        relay_easy_setopt_pointer(easy, CURLOPT_NOPROXY, configuration.proxy.noProxy)
         relay_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback)
         relay_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback)
         return easy
@@ -211,6 +215,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         transfer.reset()
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         relay_easy_setopt_pointer(easy, CURLOPT_URL, transfer.request.url)
+        relay_easy_setopt_pointer(easy, CURLOPT_PROXY, configuration.proxy.proxy(for: transfer.request.baseURL))
         relay_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, headers)
         let body = transfer.request.body
         relay_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.utf8.count)

@@ -13,8 +13,53 @@ import Testing
 
 /// The real libcurl client against the fake ElevenLabs on loopback.
 @Suite struct CurlFeedbackClientTests {
-    func client(concurrency: Int = 8, timeout: Duration = .seconds(2), allowInsecure: Bool = true) -> CurlFeedbackClient {
-        CurlFeedbackClient(configuration: .init(concurrency: concurrency, timeout: timeout, allowInsecure: allowInsecure))
+    func client(
+        concurrency: Int = 8,
+        timeout: Duration = .seconds(2),
+        allowInsecure: Bool = true,
+        proxy: UpstreamProxy = .none
+    ) -> CurlFeedbackClient {
+        CurlFeedbackClient(configuration: .init(concurrency: concurrency, timeout: timeout, allowInsecure: allowInsecure, proxy: proxy))
+    }
+
+    /// curl's variables, read as curl reads them: the scheme's own first (http's lowercase only), then
+    /// ALL_PROXY, lowercase before uppercase, an empty value as unset.
+    @Test func readsTheProxyFromCurlsVariables() {
+        let environment = [
+            "HTTPS_PROXY": "http://upper:3128", "https_proxy": "", "ALL_PROXY": "http://all:3128",
+            "HTTP_PROXY": "http://ignored:3128", "NO_PROXY": "internal.example", "no_proxy": "",
+        ]
+        let proxy = UpstreamProxy(environment: environment)
+        #expect(proxy.https == "http://upper:3128")
+        #expect(proxy.http == "http://all:3128")
+        #expect(proxy.noProxy == "internal.example")
+        #expect(proxy.proxy(for: "https://api.elevenlabs.io") == "http://upper:3128")
+        #expect(UpstreamProxy(environment: ["all_proxy": "http://a:1", "ALL_PROXY": "http://b:1"]).https == "http://a:1")
+        #expect(UpstreamProxy(environment: ["no_proxy": "*", "NO_PROXY": "x"]).noProxy == "*")
+        #expect(UpstreamProxy.none == UpstreamProxy(environment: ["RELAY_LISTEN": ":8080"]))
+    }
+
+    /// The base URL's host does not resolve: the call arrives only if it went through the proxy (the
+    /// fake takes the absolute-form request a proxy gets).
+    @Test func callsGoThroughTheConfiguredProxy() async throws {
+        try await FakeElevenLabs.withRunning { fake, url in
+            let client = client(proxy: UpstreamProxy(environment: ["http_proxy": url]))
+            let outcome = await client.send(request("http://api.elevenlabs.invalid", key: fake.apiKey, id: "conv_proxied"))
+            await client.shutdown()
+            #expect(outcome == .response(status: 200, body: Array("{}".utf8), retryAfter: nil))
+            #expect(fake.recorded.map(\.path) == ["/v1/convai/conversations/conv_proxied/feedback"])
+        }
+    }
+
+    /// A host in NO_PROXY goes direct: the proxy named refuses every connection.
+    @Test func hostsInNoProxyGoDirect() async throws {
+        try await FakeElevenLabs.withRunning { fake, url in
+            let client = client(proxy: UpstreamProxy(environment: ["http_proxy": "http://127.0.0.1:1", "NO_PROXY": "127.0.0.1"]))
+            let outcome = await client.send(request(url, key: fake.apiKey, id: "conv_direct"))
+            await client.shutdown()
+            #expect(outcome == .response(status: 200, body: Array("{}".utf8), retryAfter: nil))
+            #expect(fake.recorded.count == 1)
+        }
     }
 
     func request(_ url: String, key: String, id: String = "conv_c", feedback: Feedback = .like) -> FeedbackRequest {
