@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 import Testing
 
@@ -76,7 +77,7 @@ import Testing
     }
 
     @Test func serveStopsCleanlyOnSIGTERM() async throws {
-        let port = Int.random(in: 20000..<30000)
+        let port = LoopbackPorts.freeRun(2)
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["serve"]
@@ -86,9 +87,16 @@ import Testing
         ]) { $1 }
         let running = try CapturedProcess.start(process, mergeErrors: true)
         var ready = false
-        for _ in 0..<100 where !ready {
+        for _ in 0..<100 where !ready && process.isRunning {
             try await Task.sleep(for: .milliseconds(100))
-            ready = (try? await RelayHarness.send("http://127.0.0.1:\(port + 1)/readyz", method: .GET, body: nil, headers: []).status) == 200
+            let probe = try? await RelayHarness.send(
+                "http://127.0.0.1:\(port + 1)/readyz",
+                method: .GET,
+                body: nil,
+                headers: [],
+                timeout: .seconds(1)
+            )
+            ready = probe?.status == 200
         }
         #expect(ready)
         let refused = try await RelayHarness.send("http://127.0.0.1:\(port)/hooks/calls", method: .POST, body: "{}", headers: [])

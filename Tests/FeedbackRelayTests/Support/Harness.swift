@@ -153,12 +153,18 @@ struct RelayHarness {
         try await Self.send(url, method: .GET, body: nil, headers: [])
     }
 
-    static func send(_ url: String, method: HTTPMethod, body: String?, headers: [(String, String)]) async throws -> Reply {
+    static func send(
+        _ url: String,
+        method: HTTPMethod,
+        body: String?,
+        headers: [(String, String)],
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 1 << 20)
         return Reply(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers.map { ($0.name, $0.value) })
     }

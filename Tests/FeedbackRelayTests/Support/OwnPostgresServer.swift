@@ -11,7 +11,7 @@ final class OwnPostgresServer {
     private let environment: [String: String]
 
     init() throws {
-        let port = Int.random(in: 40000..<50000)
+        let port = LoopbackPorts.freeRun(1, in: 40000..<50000)
         environment = ProcessInfo.processInfo.environment.merging([
             "PGPORT": String(port), "POSTGRES_DIR": "/tmp/feedback-relay-postgres-\(port)",
         ]) { $1 }

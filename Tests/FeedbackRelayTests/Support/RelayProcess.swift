@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 
 @testable import Commands
@@ -22,7 +23,8 @@ final class RelayProcess {
 
     /// `shell` wraps the command, e.g. `ulimit -f 2000; exec "$@"`.
     /// `overrideListeners: false` keeps the listen addresses the environment gives.
-    init(environment: [String: String], port: Int = Int.random(in: 20000..<30000), shell: String? = nil, overrideListeners: Bool = true) throws {
+    /// The default port is free with the three after it: tests start a second relay on `port + 2`.
+    init(environment: [String: String], port: Int = LoopbackPorts.freeRun(4), shell: String? = nil, overrideListeners: Bool = true) throws {
         self.port = port
         let binary = CommandLineTests.binary.path
         if let shell {
@@ -43,11 +45,16 @@ final class RelayProcess {
         try process.run()
     }
 
+    /// True once `/readyz` answers 200; false as soon as the process has exited, or after 30 s.
+    /// Each probe has a timeout of its own: the HTTP client retries a refused connection until then.
     func waitUntilReady() async -> Bool {
-        for _ in 0..<150 {
-            if (try? await RelayHarness.send(managementURL + "/readyz", method: .GET, body: nil, headers: []).status) == 200 { return true }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning, ContinuousClock.now < deadline {
+            let probe = try? await RelayHarness.send(managementURL + "/readyz", method: .GET, body: nil, headers: [], timeout: .seconds(1))
+            if probe?.status == 200 { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }
+        if !process.isRunning { print("relay on \(port) exited \(process.terminationStatus) before it was ready: \(log)") }
         return false
     }
 
