@@ -11,7 +11,8 @@ final class OwnPostgresServer {
     private let environment: [String: String]
 
     init() throws {
-        let port = LoopbackPorts.freeRun(1, in: 40000..<50000)
+        // Below Linux's ephemeral ports (32768 and up), so no client connection can be holding it.
+        let port = LoopbackPorts.freeRun(1, in: 30000..<32700)
         environment = ProcessInfo.processInfo.environment.merging([
             "PGPORT": String(port), "POSTGRES_DIR": "/tmp/feedback-relay-postgres-\(port)",
         ]) { $1 }
