@@ -57,9 +57,11 @@ struct Answer: Sendable, Equatable {
         Answer(.badGateway, "upstream_failed", status.map { [("upstream_status", String($0))] } ?? [])
     }
 
-    /// The webhook listener's answer: the head with its own `Content-Length`, and the body. NIO's head,
-    /// built directly: the listener writes it with no conversion from HTTP types.
-    func parts(requestID: String, date: String) -> (head: HTTPResponseHead, body: ByteBuffer) {
+    /// The webhook listener's answer to a `method` request: the head with its own `Content-Length`, and the
+    /// body. NIO's head, built directly: the listener writes it with no conversion from HTTP types. HEAD
+    /// gets the head GET would get and no body (RFC 9110, 9.3.2). A CONNECT is never answered 2xx here,
+    /// so its answer is an ordinary message, body and length.
+    func parts(requestID: String, date: String, for method: HTTPRequest.Method) -> (head: HTTPResponseHead, body: ByteBuffer?) {
         let bytes = ByteBuffer(string: body)
         var headers = HTTPHeaders()
         headers.reserveCapacity(5)
@@ -69,7 +71,7 @@ struct Answer: Sendable, Equatable {
         headers.add(name: RequestID.header.rawName, value: requestID)
         headers.add(name: HTTPField.Name.date.rawName, value: date)
         let status = HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase)
-        return (HTTPResponseHead(version: .http1_1, status: status, headers: headers), bytes)
+        return (HTTPResponseHead(version: .http1_1, status: status, headers: headers), method == .head ? nil : bytes)
     }
 
     var response: Response {

@@ -14,7 +14,7 @@ struct HookChannel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            try pipeline.configureHTTP1(channel)
+            try pipeline.configureHooks(channel)
             try channel.pipeline.syncOperations.addHandler(HookHandler(responder: responder))
             return Value(channel: channel)
         }

@@ -173,7 +173,7 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The outcome of the request being answered is known: answer it, then take up what waits.
     private func answered(_ outcome: WebhookOutcome, record: RequestRecord, context: ChannelHandlerContext) {
         guard case .answering(let request) = state else { return }
-        write(finish(outcome, record: record, request: request), requestID: record.id, context: context)
+        write(finish(outcome, record: record, request: request), requestID: record.id, method: request.head.method, context: context)
         state = .idle
         drain: while !waiting.isEmpty {
             switch state {
@@ -190,17 +190,17 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func answer(_ outcome: WebhookOutcome, for request: Request, context: ChannelHandlerContext) {
-        write(finish(outcome, record: request.record, request: request), requestID: request.record.id, context: context)
+        write(finish(outcome, record: request.record, request: request), requestID: request.record.id, method: request.head.method, context: context)
     }
 
     private func finish(_ outcome: WebhookOutcome, record: RequestRecord, request: Request) -> Answer {
         responder.finish(outcome, record: record, method: request.head.method, started: request.started, span: request.span)
     }
 
-    private func write(_ answer: Answer, requestID: String, context: ChannelHandlerContext) {
-        let (head, body) = answer.parts(requestID: requestID, date: HTTPDate.shared.now)
+    private func write(_ answer: Answer, requestID: String, method: HTTPRequest.Method, context: ChannelHandlerContext) {
+        let (head, body) = answer.parts(requestID: requestID, date: HTTPDate.shared.now, for: method)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }

@@ -7,23 +7,17 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 import Observability
 
-/// What every client connection of either listener gets: NIO's HTTP/1 codec, a `ClientConnectionGuard`
-/// after its decoder, and its opening and closing counted; then, for Hummingbird, the conversion to HTTP types.
+/// What every client connection of either listener gets: an HTTP/1 codec, a `ClientConnectionGuard`
+/// after its decoder, and its opening and closing counted.
 struct ClientPipeline: Sendable {
     let limits: ClientConnectionGuard.Limits
     let metrics: RelayMetrics
     let listener: Relay.Listener
     let memory: BurstMemoryRelease
 
-    /// Adds the handlers; on return, the channel's next handler reads `HTTPRequestPart`s.
+    /// The management listener's: NIO's codec, and after the guard the conversion to HTTP types that
+    /// Hummingbird reads (`HTTPRequestPart`s).
     func configure(_ channel: any Channel) throws {
-        try configureHTTP1(channel)
-        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-    }
-
-    /// Adds the handlers but the conversion to HTTP types; on return, the channel's next handler reads
-    /// NIO's `HTTPServerRequestPart`s.
-    func configureHTTP1(_ channel: any Channel) throws {
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             withPipeliningAssistance: false,
             withErrorHandling: false,
@@ -31,6 +25,20 @@ struct ClientPipeline: Sendable {
             withEncoderConfiguration: .init(),
             withDecoderLimitConfiguration: .init()
         )
+        try addGuard(channel)
+        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+    }
+
+    /// The hook listener's: NIO's decoder and the relay's `AnswerEncoder`; the next handler reads NIO's
+    /// `HTTPServerRequestPart`s.
+    func configureHooks(_ channel: any Channel) throws {
+        try channel.pipeline.syncOperations.addHandlers([
+            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)), AnswerEncoder(),
+        ])
+        try addGuard(channel)
+    }
+
+    private func addGuard(_ channel: any Channel) throws {
         let metrics = self.metrics
         try channel.pipeline.syncOperations.addHandler(ClientConnectionGuard(limits: limits) { metrics.clientConnectionClosed($0) })
         let listener = self.listener

@@ -75,6 +75,29 @@ import Testing
         }
     }
 
+    /// The relay encodes its answers itself (`AnswerEncoder`): HEAD gets GET's headers and no body,
+    /// so the pipelined answer after it starts right after its head.
+    @Test func aHeadRequestIsAnsweredWithoutABody() async throws {
+        try await RelayHarness.run(Self.env.merging(["RELAY_IDLE_TIMEOUT": "60s"]) { $1 }) { relay in
+            let connection = try RawConnection(port: relay.hooksPort)
+            let head = "HEAD /hooks/t HTTP/1.1\r\nHost: relay\r\nX-Request-Id: head-1\r\n\r\n"
+            let get = "GET /hooks/t HTTP/1.1\r\nHost: relay\r\nX-Request-Id: get-2\r\nConnection: close\r\n\r\n"
+            connection.send(head + get)
+            let answers = try #require(await connection.readUntilClosed(limit: .seconds(20)), "closed after the second answer")
+            let parts = answers.components(separatedBy: "\r\n\r\n")
+            #expect(parts.count == 3, "two heads, one body: \(answers)")
+            let (headAnswer, getAnswer, getBody) = (parts[0].lowercased(), parts[1].lowercased(), parts.count > 2 ? parts[2] : "")
+            #expect(headAnswer.hasPrefix("http/1.1 405 method not allowed\r\n"), "\(answers)")
+            #expect(getAnswer.hasPrefix("http/1.1 405 method not allowed\r\n"), "\(answers)")
+            #expect(headAnswer.contains("x-request-id: head-1") && getAnswer.contains("x-request-id: get-2"), "\(answers)")
+            // HEAD announces the length GET's body has.
+            let length = try #require(getAnswer.split(separator: "\r\n").first { $0.hasPrefix("content-length: ") })
+            #expect(headAnswer.contains(String(length)), "\(answers)")
+            #expect(Int(length.dropFirst("content-length: ".count)) == getBody.utf8.count, "\(answers)")
+            #expect(getBody.hasPrefix("{"), "\(answers)")
+        }
+    }
+
     @Test func requestsThatArriveWhileOneIsAnsweredWaitTheirTurn() async throws {
         try await RelayHarness.run(Self.env.merging(["RELAY_IDLE_TIMEOUT": "60s"]) { $1 }) { relay in
             relay.fake.script([.delay(.milliseconds(500))])
