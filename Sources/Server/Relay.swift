@@ -155,10 +155,18 @@ public struct Relay: Sendable {
         config: RelayConfig,
         logger: Logger,
         tracer: RelayTracer = .off,
-        tracingExport: (any Service)? = nil
+        tracingExport: (any Service)? = nil,
+        onListening: @escaping @Sendable (Listener, Int) async -> Void = { _, _ in }
     ) async throws(StoreError) -> Relay {
         let store = config.delivery == .queue ? try await config.store.open(logger: logger) : nil
-        return try Relay(config: config, logger: logger, store: store, tracer: tracer, tracingExport: tracingExport)
+        return try Relay(
+            config: config,
+            logger: logger,
+            store: store,
+            onListening: onListening,
+            tracer: tracer,
+            tracingExport: tracingExport
+        )
     }
 
     /// Runs until SIGTERM or SIGINT, then drains.

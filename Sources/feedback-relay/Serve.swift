@@ -35,7 +35,13 @@ struct Serve: AsyncParsableCommand {
         if let tracing = config.tracing { logger.info("tracing", metadata: ["otlp_endpoint": "\(tracing.endpoint)"]) }
         let relay: Relay
         do {
-            relay = try await Relay.open(config: config, logger: logger, tracer: tracing.tracer, tracingExport: tracing.service)
+            relay = try await Relay.open(
+                config: config,
+                logger: logger,
+                tracer: tracing.tracer,
+                tracingExport: tracing.service,
+                onListening: StartupPageRelease.afterListening(2, logger: logger)
+            )
         } catch {
             FileHandle.standardError.write(Data("feedback-relay: RELAY_STORE: \(error)\n".utf8))
             throw ExitCode(1)
