@@ -8,7 +8,7 @@
 #   scripts/hot-functions.sh          # needs valgrind, nginx, python3, curl, openssl (apt-get install -y valgrind nginx python3 curl openssl)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in valgrind nginx python3 curl openssl; do
+for tool in valgrind callgrind_control nginx python3 curl openssl; do
   command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install -y valgrind nginx python3 curl openssl" >&2; exit 1; }
 done
 BIN=$(scripts/build-release.sh)
@@ -36,6 +36,8 @@ for mode in inline queue; do
     valgrind --tool=callgrind --demangle=no --callgrind-out-file="$STATE/$mode.out" "$STATE/relay" serve >"$STATE/$mode.log" 2>&1 &
   relay=$!
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/readyz" >/dev/null && break; sleep 0.2; done
+  # What ran to start is dumped apart (to $mode.out.1), so what serves can come first in the list.
+  callgrind_control --dump=started "$relay" >/dev/null
   for n in $(seq 20); do post "conv_$mode$n"; done | sort | uniq -c
   post "conv_${mode}1" >/dev/null                  # a repeat: a duplicate in queue mode
   post conv_bad 0000 >/dev/null                     # a bad signature
@@ -46,9 +48,10 @@ for mode in inline queue; do
 done
 
 # Functions defined in the binary, in the order callgrind first names them (callers and callees near each
-# other: measured, this packs tighter than sorting by name), the inline run's first, then what only queue
-# mode adds.
-python3 - "$BIN" "$STATE/inline.out" "$STATE/queue.out" >Sources/feedback-relay/hot-functions.order <<'PY'
+# other: measured, this packs tighter than sorting by name): what serves first (the inline run's, then
+# what only queue mode adds), then what only ran to start. A listening relay pages out what start-up
+# touched (StartupPageRelease), and what serves then comes back from fewer pages.
+python3 - "$BIN" "$STATE/inline.out" "$STATE/queue.out" "$STATE/inline.out.1" "$STATE/queue.out.1" >Sources/feedback-relay/hot-functions.order <<'PY'
 import re, subprocess, sys
 defined = set()
 for line in subprocess.run(["nm", "--defined-only", sys.argv[1]], capture_output=True, text=True, check=True).stdout.splitlines():

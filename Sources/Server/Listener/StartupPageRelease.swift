@@ -6,13 +6,15 @@ import Synchronization
 import Glibc
 #endif
 
-/// Gives back, once the relay listens, the file pages it mapped only to start: code and read-only
-/// data of its own binary and of the libraries, which start-up touches widely (runtime and OpenSSL
-/// initialisation, migrations, the kernel's read-ahead and fault-around bring in their neighbours).
-/// Each read-only file mapping is marked for random reads, so what is touched again later comes back
-/// a page at a time, and is then paged out (`MADV_PAGEOUT`). The kernel only reclaims pages no other
-/// process maps, so libraries shared with other processes keep their pages; writable mappings (data,
-/// the SQLite files) are left alone. What serving uses comes back on its first use (README, Performance).
+/// Lets go, once the relay listens, of the file pages it mapped only to start: code and read-only data
+/// of its own binary and of the libraries, which start-up touches widely (runtime and OpenSSL
+/// initialisation, migrations), and around each page it touched the kernel maps up to 64 KB more
+/// (fault-around). Each read-only file mapping whose pages are all the file's own is marked for random
+/// reads and unmapped (`MADV_DONTNEED`): the pages stay in the page cache, where the kernel can reclaim
+/// them, and what serving uses is mapped again on first use, without a read from disk. This needs no
+/// privilege, unlike `MADV_PAGEOUT`, which the kernel refuses for files the process may not write (the
+/// image runs as `relay`, the binary is root's). Writable mappings (data, the SQLite files) and RELRO
+/// are left alone (README, Performance).
 public enum StartupPageRelease {
     /// A listener callback for `Relay.open` that releases once `listeners` listeners listen, and logs what
     /// was given back. `feedback-relay serve` uses it; tests that run the relay inside their own process do not.
@@ -29,22 +31,40 @@ public enum StartupPageRelease {
 
     /// Resident set size in bytes before and after, from /proc/self/statm; nil where /proc is missing.
     static func release() -> (before: Int, after: Int)? {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8), let before = residentBytes() else { return nil }
-        for line in maps.split(separator: "\n") {
-            // start-end perms offset device inode path
+        guard let smaps = try? String(contentsOfFile: "/proc/self/smaps", encoding: .utf8), let before = residentBytes() else { return nil }
+        for mapping in releasable(smaps) {
+            // Failures (a kernel without the advice) cost nothing but the pages.
+            _ = madvise(mapping.start, mapping.length, MADV_RANDOM)
+            _ = madvise(mapping.start, mapping.length, MADV_DONTNEED)
+        }
+        return residentBytes().map { (before, $0) }
+    }
+
+    /// The read-only file mappings whose every page is the file's own: dropping one of those pages loses
+    /// nothing, as it reads back the same. A read-only mapping with anonymous pages (RELRO, which the
+    /// loader relocated and then made read-only) is skipped: its pages hold what the file does not.
+    static func releasable(_ smaps: String) -> [(start: UnsafeMutableRawPointer, length: Int)] {
+        var result: [(start: UnsafeMutableRawPointer, length: Int)] = []
+        var candidate: (start: UnsafeMutableRawPointer, length: Int)?
+        for line in smaps.split(separator: "\n") {
+            if line.hasPrefix("Anonymous:") {
+                let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+                if let mapping = candidate, kilobytes == 0 { result.append(mapping) }
+                candidate = nil
+                continue
+            }
+            // A mapping's first line: start-end perms offset device inode path.
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
-            guard fields.count == 6 else { continue }
-            let path = fields[5].drop(while: { $0 == " " })
-            guard path.hasPrefix("/"), !fields[1].contains("w") else { continue }
+            guard fields.count == 6, fields[0].contains("-") else { continue }
+            candidate = nil
+            guard fields[5].drop(while: { $0 == " " }).hasPrefix("/"), fields[1].hasPrefix("r"), !fields[1].contains("w") else { continue }
             let bounds = fields[0].split(separator: "-")
             guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16), end > start,
                 let address = UnsafeMutableRawPointer(bitPattern: start)
             else { continue }
-            // Failures (a kernel before 5.4 has no MADV_PAGEOUT) cost nothing but the pages.
-            _ = madvise(address, Int(end - start), MADV_RANDOM)
-            _ = madvise(address, Int(end - start), MADV_PAGEOUT)
+            candidate = (address, Int(end - start))
         }
-        return residentBytes().map { (before, $0) }
+        return result
     }
 
     private static func megabytes(_ bytes: Int) -> String {

@@ -73,7 +73,7 @@ import Testing
     }
 
     /// `StartupPageRelease`: once listening, `serve` marks its read-only file mappings for random reads
-    /// and pages them out. The mark (VmFlags `rr` in smaps) is what a kernel shows whatever it reclaimed.
+    /// and unmaps them. The mark (VmFlags `rr` in smaps) shows which it took.
     @Test func aListeningRelayReleasesItsStartupPages() async throws {
         var env = Self.environment(store: Self.store())
         env["RELAY_LOG_LEVEL"] = "info"
@@ -90,6 +90,9 @@ import Testing
         }
         #expect(flags.contains { $0.hasPrefix("r-x") && $0.contains(" rr") }, "the binary's code is read at random: \(flags)")
         #expect(flags.allSatisfy { !$0.hasPrefix("rw") || !$0.contains(" rr") }, "writable mappings are left alone: \(flags)")
+        let smaps = try String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8)
+        #expect(StartupPageRelease.releasable(smaps).count > 0)
+        #expect(relay.process.isRunning, "the relay runs on with its pages released")
         relay.process.terminate()
         relay.process.waitUntilExit()
         #expect(relay.log.contains(#""msg":"start-up pages released""#), "\(relay.log)")
