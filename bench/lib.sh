@@ -56,10 +56,16 @@ relay_settings() {  # relay_settings MODE
 }
 
 # Starts BUILD on a fresh store and waits until it is ready; sets relay (its pid) and BENCH_SIGNATURE.
+# RUN_AS=UID runs it as that user, as the image runs it (uid 10001 there; 65534, nobody, here).
 start_build() {  # start_build BUILD
   rm -rf "$STATE/data" && mkdir -p "$STATE/data"
   python3 bench/evict.py "$1"
-  RELAY_STORE="sqlite:$STATE/data/relay.sqlite" "$1" serve >"$STATE/relay.log" 2>&1 &
+  local as=()
+  if [[ -n ${RUN_AS:-} ]]; then
+    chmod 777 "$STATE" "$STATE/data"
+    as=(setpriv --reuid="$RUN_AS" --regid="$RUN_AS" --clear-groups)
+  fi
+  RELAY_STORE="sqlite:$STATE/data/relay.sqlite" "${as[@]}" "$1" serve >"$STATE/relay.log" 2>&1 &
   relay=$!
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/readyz" >/dev/null && break; sleep 0.1; done
   BENCH_SIGNATURE=$("$1" sign elevenlabs --body "$STATE/body.json" | sed -n 's/^ElevenLabs-Signature: //p')

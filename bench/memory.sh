@@ -3,7 +3,7 @@
 # inline load at 64 connections (the peer benchmark counts VmHWM too), split into the relay's own
 # binary (its code apart), the shared libraries and other mapped files (the SQLite WAL index), and
 # anonymous memory (heap, stacks), from /proc/PID/smaps at the end of the load.
-#   bench/memory.sh BUILD [BUILD...]        # DURATION=5 MODE=inline|queue
+#   bench/memory.sh BUILD [BUILD...]        # DURATION=5 MODE=inline|queue RUN_AS=65534 (a user other than root)
 # Needs: nginx, wrk (apt-get install -y nginx wrk).
 set -euo pipefail
 (($#)) || { sed -n '2,7p' "$0" >&2; exit 2; }
