@@ -121,7 +121,7 @@ final class HookHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let started = ContinuousClock.now
             let head: HTTPRequest
             do {
-                head = try HTTPRequest(http1Head, secure: false, splitCookie: false)
+                head = try HTTPRequest(hookHead: http1Head)
             } catch {
                 return errorCaught(context: context, error: error)
             }
