@@ -30,7 +30,10 @@ COPY --from=build /out/feedback-relay /usr/local/bin/feedback-relay
 # The static backtracer, so that a crash prints a symbolicated backtrace of every thread to the log.
 COPY --from=build /out/swift-backtrace-static /usr/local/libexec/swift-backtrace-static
 COPY deploy/routes.example.yaml /etc/feedback-relay/routes.example.yaml
+# GnuTLS comes with Debian's libcurl only through librtmp and libldap, which the relay never calls (its
+# TLS is OpenSSL's); without this its initializer runs at every start and keeps 0.9 MB resident.
 ENV RELAY_STORE=sqlite:/var/lib/feedback-relay/relay.sqlite \
+    GNUTLS_NO_IMPLICIT_INIT=1 \
     SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,output-to=stderr,swift-backtrace=/usr/local/libexec/swift-backtrace-static
 # Only the data directory is writable by the relay; the binary and config belong to root.
 USER relay:relay
