@@ -49,7 +49,7 @@ done
 
 # Functions defined in the binary, in the order callgrind first names them (callers and callees near each
 # other: measured, this packs tighter than sorting by name): what serves first (the inline run's, then
-# what only queue mode adds), then what only ran to start. A listening relay pages out what start-up
+# what only queue mode adds), then what only ran to start. A listening relay unmaps what start-up
 # touched (StartupPageRelease), and what serves then comes back from fewer pages.
 python3 - "$BIN" "$STATE/inline.out" "$STATE/queue.out" "$STATE/inline.out.1" "$STATE/queue.out.1" >Sources/feedback-relay/hot-functions.order <<'PY'
 import re, subprocess, sys

@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
                 logger: logger,
                 tracer: tracing.tracer,
                 tracingExport: tracing.service,
-                onListening: StartupPageRelease.afterListening(2, logger: logger)
+                onListening: StartupPageRelease.afterListening(logger: logger)
             )
         } catch {
             FileHandle.standardError.write(Data("feedback-relay: RELAY_STORE: \(error)\n".utf8))

@@ -1,6 +1,7 @@
 import HTTPTypes
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
+import RelayModel
 
 extension HTTPRequest {
     /// NIO's request head as HTTP types, as `HTTPRequest(_:secure:splitCookie:)` makes it, for the
@@ -18,17 +19,12 @@ extension HTTPRequest {
         var authority: String?
         for (name, value) in head.headers {
             // The first Host is the authority, not a field, as in the conversion.
-            if authority == nil, Self.isHost(name) {
+            if authority == nil, name.caseInsensitiveEquals("Host") {
                 authority = value
                 continue
             }
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         self.init(method: try Method(head.method), scheme: "http", authority: authority, path: head.uri, headerFields: fields)
-    }
-
-    /// `Host` in any case; the two usual spellings first, as small-string compares cost next to nothing.
-    private static func isHost(_ name: String) -> Bool {
-        name.utf8.count == 4 && (name == "Host" || name == "host" || name.lowercased() == "host")
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import RelayModel
 
 /// The hook listener's response encoder: an answer's head, body and end go to the socket as one buffer
 /// in one write. Every answer there is small and written whole at once, so NIO's `HTTPResponseEncoder`
@@ -48,7 +49,7 @@ final class AnswerEncoder: ChannelOutboundHandler, RemovableChannelHandler {
         var size = 17 + reason.utf8.count  // "HTTP/1.1 200 " + reason + CRLF + the CRLF that ends the head
         var hasLength = false
         for (name, value) in answer.headers {
-            hasLength = hasLength || Self.isContentLength(name)
+            hasLength = hasLength || name.caseInsensitiveEquals("content-length")
             size += name.utf8.count + value.utf8.count + 4
         }
         let addedLength = hasLength ? nil : String(length)
@@ -85,11 +86,6 @@ final class AnswerEncoder: ChannelOutboundHandler, RemovableChannelHandler {
         }
         if var body { buffer.writeBuffer(&body) }
         return buffer
-    }
-
-    /// `content-length` in any case; the two spellings first, as small-string compares cost next to nothing.
-    private static func isContentLength(_ name: String) -> Bool {
-        name.utf8.count == 14 && (name == "Content-Length" || name == "content-length" || name.lowercased() == "content-length")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Observability
 import Synchronization
 
 #if canImport(Glibc)
@@ -16,10 +17,13 @@ import Glibc
 /// as `relay`, the binary is root's). Writable mappings (data, the SQLite files) and RELRO are left
 /// alone (README, Performance).
 public enum StartupPageRelease {
-    /// A listener callback for `Relay.open` that releases once `listeners` listeners listen, and logs what
-    /// was given back. `feedback-relay serve` uses it; tests that run the relay inside their own process do not.
-    public static func afterListening(_ listeners: Int, logger: Logger) -> @Sendable (Relay.Listener, Int) async -> Void {
-        let remaining = Countdown(listeners)
+    /// A mapping's first byte and its length.
+    typealias Mapping = (start: UnsafeMutableRawPointer, length: Int)
+
+    /// A listener callback for `Relay.open` that releases once every listener listens, and logs what was
+    /// given back. `feedback-relay serve` uses it; tests that run the relay inside their own process do not.
+    public static func afterListening(logger: Logger) -> @Sendable (Relay.Listener, Int) async -> Void {
+        let remaining = Countdown(Relay.Listener.allCases.count)
         return { _, _ in
             guard remaining.tick(), let (before, after) = release() else { return }
             logger.info(
@@ -44,9 +48,9 @@ public enum StartupPageRelease {
     /// The read-only file mappings whose every page is the file's own: dropping one of those pages loses
     /// nothing, as it reads back the same. A read-only mapping with anonymous pages (RELRO, which the
     /// loader relocated and then made read-only) is skipped: its pages hold what the file does not.
-    static func releasable(_ smaps: String) -> [(start: UnsafeMutableRawPointer, length: Int)] {
-        var result: [(start: UnsafeMutableRawPointer, length: Int)] = []
-        var candidate: (start: UnsafeMutableRawPointer, length: Int)?
+    static func releasable(_ smaps: String) -> [Mapping] {
+        var result: [Mapping] = []
+        var candidate: Mapping?
         for line in smaps.split(separator: "\n") {
             if line.hasPrefix("Anonymous:") {
                 let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
