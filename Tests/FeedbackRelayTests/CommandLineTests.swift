@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 import NIOHTTP1
 import Testing
 
@@ -86,19 +85,7 @@ import Testing
             "RELAY_LISTEN": "127.0.0.1:\(port)", "RELAY_MANAGEMENT_LISTEN": "127.0.0.1:\(port + 1)", "RELAY_STORE": "sqlite:" + store,
         ]) { $1 }
         let running = try CapturedProcess.start(process, mergeErrors: true)
-        var ready = false
-        for _ in 0..<100 where !ready && process.isRunning {
-            try await Task.sleep(for: .milliseconds(100))
-            let probe = try? await RelayHarness.send(
-                "http://127.0.0.1:\(port + 1)/readyz",
-                method: .GET,
-                body: nil,
-                headers: [],
-                timeout: .seconds(1)
-            )
-            ready = probe?.status == 200
-        }
-        #expect(ready)
+        #expect(await RelayProcess.waitUntilReady(managementURL: "http://127.0.0.1:\(port + 1)", process: process))
         let refused = try await RelayHarness.send("http://127.0.0.1:\(port)/hooks/calls", method: .POST, body: "{}", headers: [])
         #expect(refused.status == 401)
         process.terminate()

@@ -46,15 +46,21 @@ final class RelayProcess {
     }
 
     /// True once `/readyz` answers 200; false as soon as the process has exited, or after 30 s.
-    /// Each probe has a timeout of its own: the HTTP client retries a refused connection until then.
     func waitUntilReady() async -> Bool {
+        if await Self.waitUntilReady(managementURL: managementURL, process: process) { return true }
+        if !process.isRunning { print("relay on \(port) exited \(process.terminationStatus) before it was ready: \(log)") }
+        return false
+    }
+
+    /// The same for any `serve` process. Each probe has a timeout of its own: the HTTP client retries a
+    /// refused connection until its deadline, so a relay that never listens would hold each for 30 s.
+    static func waitUntilReady(managementURL: String, process: Process) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(30)
         while process.isRunning, ContinuousClock.now < deadline {
             let probe = try? await RelayHarness.send(managementURL + "/readyz", method: .GET, body: nil, headers: [], timeout: .seconds(1))
             if probe?.status == 200 { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }
-        if !process.isRunning { print("relay on \(port) exited \(process.terminationStatus) before it was ready: \(log)") }
         return false
     }
 
