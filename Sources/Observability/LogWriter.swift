@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import RelayModel
 
 /// A line per request is thousands of lines a second. Writing each with its own `write(2)` under a
 /// lock would make request threads queue for the terminal or the container's log pipe, and waking a
@@ -27,13 +28,13 @@ package final class LogWriter: Sendable {
         self.limit = limit
         let microseconds = UInt32(gather.components.seconds * 1_000_000 + gather.components.attoseconds / 1_000_000_000_000)
         let thread = Thread { [self] in
+            nameThisThread("relay-log")
             while true {
                 ready.wait()
                 usleep(microseconds)
                 flush()
             }
         }
-        thread.name = "feedback-relay-log"
         thread.start()
     }
 

@@ -47,8 +47,10 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         _ = Self.globalInit
         self.configuration = configuration
         self.multi = MultiHandle(concurrency: configuration.concurrency)
-        let thread = Thread { [self] in self.runLoop() }
-        thread.name = "feedback-relay-curl"
+        let thread = Thread { [self] in
+            nameThisThread("relay-curl")
+            self.runLoop()
+        }
         thread.start()
     }
 

@@ -93,6 +93,19 @@ import Testing
         #expect(after < before - 1, "at least 1 MB unmapped: \(line)")
     }
 
+    /// `nameThisThread`: the curl and log threads carry names an operator sees in `top -H` and perf.
+    @Test func theRelaysOwnThreadsAreNamed() async throws {
+        let relay = try RelayProcess(environment: Self.environment(store: Self.store()))
+        defer { _ = relay.stop() }
+        #expect(await relay.waitUntilReady())
+        let tasks = "/proc/\(relay.process.processIdentifier)/task"
+        let names = try FileManager.default.contentsOfDirectory(atPath: tasks).map {
+            try String(contentsOfFile: "\(tasks)/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+        }
+        #expect(names.contains("relay-curl"), "\(names)")
+        #expect(names.contains("relay-log"), "\(names)")
+    }
+
     /// User plus system time of a process, from /proc.
     static func cpuSeconds(_ pid: Int32) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
