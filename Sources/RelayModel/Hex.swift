@@ -16,7 +16,12 @@ package enum Hex {
 
     /// Decodes upper- or lower-case hex; nil on odd length or a non-hex character.
     package static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
+        // Every request's signature: decoded from the text's bytes in place when they are contiguous.
+        if let decoded = text.utf8.withContiguousStorageIfAvailable(decode) { return decoded }
+        return Array(text.utf8).withUnsafeBufferPointer(decode)
+    }
+
+    private static func decode(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard utf8.count % 2 == 0 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(utf8.count / 2)

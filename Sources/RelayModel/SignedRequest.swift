@@ -45,8 +45,14 @@ extension HTTPFields {
     /// The first value of a header whose name is known only at run time (a route's `SIGNATURE_HEADER`).
     /// The first, not all values joined: a repeated signature header must not verify as one.
     public subscript(named name: String) -> String? {
-        guard let name = HTTPField.Name(name) else { return nil }
-        return self[fields: name].first?.value
+        // Compared as received: making an `HTTPField.Name` of `name` (validated, lowercased) and collecting
+        // the fields it names cost more than the search, on every request.
+        first { $0.name.rawName.caseInsensitiveEquals(name) }?.value
+    }
+
+    /// The first value of `name`; `self[name]` joins every value with commas, which costs a string.
+    public func firstValue(_ name: HTTPField.Name) -> String? {
+        first { $0.name == name }?.value
     }
 
     /// Appends a header named at run time; a name that is not a valid field name is left out.

@@ -52,7 +52,7 @@ struct HookResponder: Sendable {
         record.route = route.name
         guard head.method == .post else { return .answerAfterBody(.methodNotAllowed(method: head.method.rawValue)) }
         if state.isDraining { return .answerAfterBody(.draining) }
-        if let length = head.headerFields[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+        if let length = head.headerFields.firstValue(.contentLength).flatMap(Int.init), length > maxBodyBytes {
             return .answerNow(.tooLarge("Content-Length \(length) is over RELAY_MAX_BODY_BYTES=\(maxBodyBytes)"))
         }
         return .read(route)
