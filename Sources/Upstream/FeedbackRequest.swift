@@ -17,10 +17,21 @@ public struct FeedbackRequest: Sendable {
     /// The conversation id was validated against `[A-Za-z0-9_-]{1,128}`; it is percent-encoded anyway,
     /// so even a bypassed check could not leave its path segment.
     public var url: String {
-        baseURL + "/v1/convai/conversations/" + PercentEncoding.encodePathSegment(conversationID) + "/feedback"
+        // Appended into one allocation: `+` made a new string at each step, on every call.
+        let segment = PercentEncoding.encodePathSegment(conversationID)
+        var url = ""
+        url.reserveCapacity(baseURL.utf8.count + segment.utf8.count + 34)
+        url += baseURL
+        url += "/v1/convai/conversations/"
+        url += segment
+        url += "/feedback"
+        return url
     }
 
     public var body: String {
-        #"{"feedback":""# + feedback.rawValue + #""}"#
+        switch feedback {
+        case .like: #"{"feedback":"like"}"#
+        case .dislike: #"{"feedback":"dislike"}"#
+        }
     }
 }
