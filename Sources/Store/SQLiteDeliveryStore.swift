@@ -141,35 +141,29 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     private static func insert(_ new: NewDelivery, now: Date, dedupWindow: Duration, in db: Database) throws -> AcceptResult {
         let nowSeconds = now.timeIntervalSince1970
-        if let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT delivery_id, expires_at FROM dedup_keys WHERE route = ? AND key = ?"),
-            arguments: [new.route, new.dedupKey]
-        ),
-            (row[1] as Double) > nowSeconds
-        {
-            return .duplicate(id: row[0])
+        let earlier = try db.cachedStatement(sql: "SELECT delivery_id, expires_at FROM dedup_keys WHERE route = ? AND key = ?")
+            .first([.text(new.route), .text(new.dedupKey)]) { (id: $0.integer(0), expiresAt: $0.real(1)) }
+        if let earlier, earlier.expiresAt > nowSeconds {
+            return .duplicate(id: earlier.id)
         }
         let eventTime = new.eventTime.timeIntervalSince1970
         // Newest wins per conversation: a newer event already pending or delivered makes this one history;
         // otherwise older pending events become history. One look at the conversation tells both.
-        let conversation = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT MAX(CASE WHEN state IN ('pending', 'delivered') THEN event_time END) AS newest,
-                           COUNT(CASE WHEN state = 'pending' THEN 1 END) AS pending
-                    FROM deliveries WHERE conversation_id = ?
-                    """
-            ),
-            arguments: [new.conversationID]
-        )
-        let newer = (conversation?[0] as Double?).map { $0 > eventTime } ?? false
-        if !newer, (conversation?[1] as Int?) ?? 0 > 0 {
+        let conversation = try db.cachedStatement(
+            sql: """
+                SELECT MAX(CASE WHEN state IN ('pending', 'delivered') THEN event_time END) AS newest,
+                       COUNT(CASE WHEN state = 'pending' THEN 1 END) AS pending
+                FROM deliveries WHERE conversation_id = ?
+                """
+        ).first([.text(new.conversationID)]) { (newest: $0.isNull(0) ? nil : $0.real(0), pending: $0.integer(1)) }
+        let newer = conversation?.newest.map { $0 > eventTime } ?? false
+        if !newer, let conversation, conversation.pending > 0 {
             try db.cachedStatement(
                 sql: """
                     UPDATE deliveries SET state = 'superseded', finished_at = ?
                     WHERE conversation_id = ? AND state = 'pending' AND event_time <= ?
                     """
-            ).execute(arguments: [nowSeconds, new.conversationID, eventTime])
+            ).run([.real(nowSeconds), .text(new.conversationID), .real(eventTime)])
         }
         try db.cachedStatement(
             sql: """
@@ -177,19 +171,18 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                                         trace_parent)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [
-            new.route, new.conversationID, new.feedback.rawValue, new.eventID, eventTime, newer ? "superseded" : "pending", nowSeconds,
-            nowSeconds, newer ? nowSeconds : nil, new.traceParent,
-        ]
-        )
+        ).run([
+            .text(new.route), .text(new.conversationID), .text(new.feedback.rawValue), .text(new.eventID), .real(eventTime),
+            .text(newer ? "superseded" : "pending"), .real(nowSeconds), .real(nowSeconds), newer ? .real(nowSeconds) : .null,
+            .text(new.traceParent),
+        ])
         let id = db.lastInsertedRowID
         try db.cachedStatement(
             sql: """
                 INSERT INTO dedup_keys (route, key, delivery_id, expires_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (route, key) DO UPDATE SET delivery_id = excluded.delivery_id, expires_at = excluded.expires_at
                 """
-        ).execute(arguments: [new.route, new.dedupKey, id, nowSeconds + dedupWindow.seconds]
-        )
+        ).run([.text(new.route), .text(new.dedupKey), .integer(id), .real(nowSeconds + dedupWindow.seconds)])
         return .accepted(id: id)
     }
 
@@ -201,25 +194,22 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         return try await run { db in
             // Cached: preparing this statement (SQLite's parser, and GRDB's analysis of what it reads)
             // cost more than running it, once per worker wake-up.
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT \(Self.deliveryColumns) FROM deliveries AS d
-                        WHERE state = 'pending' AND next_attempt_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
-                          AND NOT EXISTS (SELECT 1 FROM deliveries AS o
-                                          WHERE o.conversation_id = d.conversation_id AND o.id <> d.id AND o.lease_until > :now)
-                        ORDER BY next_attempt_at, id LIMIT :limit
-                        """
-                ),
-                arguments: ["now": nowSeconds, "limit": limit]
-            )
+            var due: [Delivery] = []
+            try db.cachedStatement(
+                sql: """
+                    SELECT \(Self.deliveryColumns) FROM deliveries AS d
+                    WHERE state = 'pending' AND next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
+                      AND NOT EXISTS (SELECT 1 FROM deliveries AS o
+                                      WHERE o.conversation_id = d.conversation_id AND o.id <> d.id AND o.lease_until > ?1)
+                    ORDER BY next_attempt_at, id LIMIT ?2
+                    """
+            ).run([.real(nowSeconds), .integer(limit)]) { due.append(try Self.delivery(from: $0)) }
             var claimed: [Delivery] = []
             var conversations = Set<String>()
-            for row in rows {
-                var delivery = try Self.delivery(from: row)
+            let lease = try db.cachedStatement(sql: "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?")
+            for var delivery in due {
                 guard conversations.insert(delivery.conversationID).inserted else { continue }
-                try db.cachedStatement(sql: "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ?")
-                    .execute(arguments: [until, delivery.id])
+                try lease.run([.real(until), .integer(delivery.id)])
                 delivery.attempts += 1
                 claimed.append(delivery)
             }
@@ -241,16 +231,14 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                         UPDATE deliveries SET state = 'delivered', lease_until = NULL, last_status = ?, last_error = NULL, finished_at = ?
                         WHERE id = ?
                         """
-                ).execute(arguments: [status, nowSeconds, id]
-                )
+                ).run([.integer(status), .real(nowSeconds), .integer(id)])
             case .retry(let at, let status, let error):
                 try db.cachedStatement(
                     sql: """
                         UPDATE deliveries SET lease_until = NULL, next_attempt_at = ?, last_status = ?, last_error = ?
                         WHERE id = ?
                         """
-                ).execute(arguments: [at.timeIntervalSince1970, status, error, id]
-                )
+                ).run([.real(at.timeIntervalSince1970), .integer(status), .text(error), .integer(id)])
             case .dead(let status, let error):
                 try db.cachedStatement(
                     sql: """
@@ -258,8 +246,7 @@ public final class SQLiteDeliveryStore: DeliveryStore {
                                last_status = ?, last_error = ?, finished_at = CASE state WHEN 'pending' THEN NULL ELSE finished_at END
                         WHERE id = ?
                         """
-                ).execute(arguments: [status, error, id]
-                )
+                ).run([.integer(status), .text(error), .integer(id)])
             }
         }
     }
@@ -440,6 +427,29 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     private static func delivery(_ id: Int64, in db: Database) throws -> Delivery? {
         try Row.fetchOne(db, sql: "SELECT \(deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]).map(delivery(from:))
+    }
+
+    /// A row of `deliveryColumns`, as the claim steps through them.
+    private static func delivery(from row: SQLiteRow) throws -> Delivery {
+        guard let feedback = row.text(3).flatMap(Feedback.init(rawValue:)), let state = row.text(6).flatMap(DeliveryState.init(rawValue:)) else {
+            throw StoreError("row \(row.integer(0)) has an unknown feedback or state")
+        }
+        return Delivery(
+            id: row.integer(0),
+            route: row.text(1) ?? "",
+            conversationID: row.text(2) ?? "",
+            feedback: feedback,
+            eventID: row.text(4),
+            eventTime: Date(timeIntervalSince1970: row.real(5)),
+            state: state,
+            attempts: Int(row.integer(7)),
+            receivedAt: Date(timeIntervalSince1970: row.real(8)),
+            retriedAt: row.isNull(9) ? nil : Date(timeIntervalSince1970: row.real(9)),
+            nextAttemptAt: Date(timeIntervalSince1970: row.real(10)),
+            lastStatus: row.isNull(11) ? nil : Int(row.integer(11)),
+            lastError: row.text(12),
+            traceParent: row.text(13)
+        )
     }
 
     private static func delivery(from row: Row) throws -> Delivery {
