@@ -7,11 +7,15 @@
 # of the relay is counted (the event loops, the curl thread, the log writer); the kernel is not.
 #   bench/instructions.sh BUILD [BUILD...]           # MODE=inline|queue REQUESTS=1000 TOP=25
 #   ENV_2="OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318" bench/instructions.sh B B   # settings per build
+#   MODE=queue CONNECTIONS=32 DURATION=30 bench/instructions.sh B   # wrk at 32 connections instead (needs wrk)
+# With CONNECTIONS, wrk sends unique signed events (bench/signed.lua) for DURATION seconds, many at once as
+# in the peer benchmark's queue run, so the store's group commit batches them as it does there; the
+# count is per accepted request, and the deliveries of those requests are in it.
 # Prints instructions per request for each build, its ratio to the first, and (TOP>0) the functions
 # with most instructions of their own; each dump is kept as /tmp/feedback-relay-callgrind-N.out for
 # callgrind_annotate. Needs valgrind, nginx, python3.
 set -euo pipefail
-(($#)) || { sed -n '2,11p' "$0" >&2; exit 2; }
+(($#)) || { sed -n '2,16p' "$0" >&2; exit 2; }
 for tool in valgrind callgrind_control objcopy nginx python3 curl; do
   command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install -y valgrind binutils nginx python3 curl" >&2; exit 1; }
 done
@@ -88,8 +92,17 @@ for index in "${!builds[@]}"; do
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$MANAGEMENT_PORT/readyz" >/dev/null && break; sleep 0.2; done
   send "$WARMUP" 0
   callgrind_control -z "$relay" >/dev/null 2>&1
-  send "$REQUESTS" "$WARMUP"
-  sleep 1  # queue mode: the deliveries of the last events
+  if [[ -n ${CONNECTIONS:-} ]]; then
+    # Conversation ids from 10^9 on: the warm-up's ids count from 0.
+    python3 bench/signed-events.py $((${DURATION:-30} * 2000)) "$secret" "$STATE/events" 1000000000
+    result=$(BENCH_EVENTS=$STATE/events BENCH_THREADS=2 wrk -t2 -c"$CONNECTIONS" -d"${DURATION:-30}s" -s bench/signed.lua \
+      "http://127.0.0.1:$RELAY_PORT/hooks/elevenlabs" | grep '^RESULT')
+    REQUESTS=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$result")
+    sleep 5  # the deliveries of the last events, slowed by valgrind
+  else
+    send "$REQUESTS" "$WARMUP"
+    sleep 1  # queue mode: the deliveries of the last events
+  fi
   callgrind_control -d "$relay" >/dev/null 2>&1
   kill "$relay"; wait "$relay" 2>/dev/null || true
   dump=$(ls "$STATE"/callgrind.out.* | sort -V | head -1)
