@@ -14,21 +14,27 @@ public struct LogFields: CustomStringConvertible, Sendable {
     /// The metadata key the fields travel under.
     public static let key = "fields"
 
-    private(set) var items: [(name: String, value: Value)] = []
+    /// Names are literals: the JSON handler writes them without looking for characters to escape.
+    private(set) var items: [(name: StaticString, value: Value)] = []
 
     package init() {
         items.reserveCapacity(12)
     }
 
-    package mutating func add(_ name: String, _ text: String?) {
+    package mutating func add(_ name: StaticString, _ text: String?) {
         if let text { items.append((name, .string(text))) }
     }
 
-    package mutating func add(_ name: String, _ integer: (some BinaryInteger)?) {
+    // Int and Int64 apart: a generic `BinaryInteger` parameter cost a conversion through the protocol per field.
+    package mutating func add(_ name: StaticString, _ integer: Int?) {
         if let integer { items.append((name, .integer(Int64(integer)))) }
     }
 
-    package mutating func add(_ name: String, _ number: Double?) {
+    package mutating func add(_ name: StaticString, _ integer: Int64?) {
+        if let integer { items.append((name, .integer(integer))) }
+    }
+
+    package mutating func add(_ name: StaticString, _ number: Double?) {
         if let number { items.append((name, .number(number))) }
     }
 
@@ -37,7 +43,7 @@ public struct LogFields: CustomStringConvertible, Sendable {
     /// `,"name":value` for each field.
     package func appendJSON(to line: inout JSONLine) {
         for (name, value) in items {
-            line.member(name)
+            line.member(literal: name)
             switch value {
             case .string(let text): line.quoted(text)
             case .integer(let integer): line.integer(integer)

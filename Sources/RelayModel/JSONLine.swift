@@ -44,14 +44,31 @@ package struct JSONLine {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Digits written in place: `String(value)` made a string per number, two or three a line.
     package mutating func integer(_ value: Int64) {
-        raw(String(value))
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let first = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[first...].reverse()
     }
 
     /// A finite number as Swift writes it (the shortest form that reads back the same); JSON has no
     /// infinities or NaN, so those are `null`.
     package mutating func number(_ value: Double) {
         raw(value.isFinite ? value.description : "null")
+    }
+
+    /// `,"name":` for a name written in the source, which needs no escaping.
+    package mutating func member(literal name: StaticString) {
+        bytes.append(UInt8(ascii: ","))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
     }
 
     /// `,"name":` before a member's value.

@@ -148,4 +148,15 @@ import Testing
         #expect((lines[1]["list"] as? [Any])?.first as? String == "x\n")
         #expect(capture.all[0].contains(#"\u0001\u001f"#), "control characters as \\u00XX: \(capture.all[0])")
     }
+
+    /// `JSONLine.integer` writes digits itself; it must write what `String(value)` would, at the edges too.
+    @Test func integersAreWrittenAsSwiftWritesThem() {
+        for value: Int64 in [0, 7, -7, 10, 99, 100, -100, 1_234_567_890, .max, .min, .max - 1, .min + 1] {
+            var line = JSONLine()
+            line.raw("[")
+            line.integer(value)
+            line.raw("]")
+            #expect(String(decoding: line.bytes, as: UTF8.self) == "[\(value)]")
+        }
+    }
 }
