@@ -108,6 +108,8 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         var idleHandles: [UnsafeMutableRawPointer] = []
         var headerLists: [String: UnsafeMutablePointer<curl_slist>] = [:]
+        // A proxy's CONNECT gets the user agent too, as CURLOPT_USERAGENT gave it; the list above goes to ElevenLabs only.
+        let proxyHeaders = curl_slist_append(nil, Self.userAgent)!
         let capacity = configuration.concurrency
         var descriptors = [Int32](repeating: 0, count: MultiHandle.eventsPerWait)
         var readiness = [Int32](repeating: 0, count: MultiHandle.eventsPerWait)
@@ -121,7 +123,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
                 return (batch, queue.stopping, !queue.pending.isEmpty)
             }
             for transfer in batch {
-                let easy = idleHandles.popLast() ?? makeHandle()
+                let easy = idleHandles.popLast() ?? makeHandle(proxyHeaders: proxyHeaders)
                 let headers =
                     headerLists[transfer.request.apiKey]
                     ?? {
@@ -161,6 +163,7 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
                 }
                 for easy in idleHandles { curl_easy_cleanup(easy) }
                 for list in headerLists.values { curl_slist_free_all(list) }
+                curl_slist_free_all(proxyHeaders)
                 for waiter in waiters { waiter.resume() }
                 return
             }
@@ -187,16 +190,21 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         }
     }
 
+    private static let userAgent = "User-Agent: feedback-relay/1"
+
     private static func headerList(apiKey: String) -> UnsafeMutablePointer<curl_slist> {
         var list: UnsafeMutablePointer<curl_slist>?
-        for header in ["xi-api-key: \(apiKey)", "Content-Type: application/json", "Accept: application/json", "Expect:"] {
+        // The user agent goes in the list: set as CURLOPT_USERAGENT, libcurl formats it into a header of its
+        // own for every request, a byte at a time, and then copies that into the request.
+        let headers = ["xi-api-key: \(apiKey)", "Content-Type: application/json", "Accept: application/json", userAgent, "Expect:"]
+        for header in headers {
             list = curl_slist_append(list, header)
         }
         return list!
     }
 
     /// Options every transfer shares, set once when a handle is made; pooled handles keep them.
-    private func makeHandle() -> UnsafeMutableRawPointer {
+    private func makeHandle(proxyHeaders: UnsafeMutablePointer<curl_slist>) -> UnsafeMutableRawPointer {
         let easy = curl_easy_init()!
         relay_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         relay_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(configuration.timeout.milliseconds))
@@ -205,9 +213,9 @@ public final class CurlFeedbackClient: FeedbackSending, Service, Sendable {
         relay_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
         relay_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         relay_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-        relay_easy_setopt_pointer(easy, CURLOPT_USERAGENT, "feedback-relay/1")
         // Set, even when empty, so that libcurl does not look in the environment itself at every call.
         relay_easy_setopt_pointer(easy, CURLOPT_NOPROXY, configuration.proxy.noProxy)
+        relay_easy_setopt_pointer(easy, CURLOPT_PROXYHEADER, proxyHeaders)
         relay_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback)
         relay_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback)
         return easy

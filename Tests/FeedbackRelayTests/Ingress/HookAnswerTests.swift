@@ -35,7 +35,12 @@ import Testing
             #expect(calls.count == 2)
             #expect(calls.map(\.path) == ["/v1/convai/conversations/conv_like_1/feedback", "/v1/convai/conversations/conv_dislike_1/feedback"])
             #expect(calls.map(\.body) == [#"{"feedback":"like"}"#, #"{"feedback":"dislike"}"#])
-            #expect(calls.allSatisfy { $0.method == "POST" && $0.apiKey == relay.fake.apiKey && $0.contentType == "application/json" })
+            #expect(
+                calls.allSatisfy {
+                    $0.method == "POST" && $0.apiKey == relay.fake.apiKey && $0.contentType == "application/json"
+                        && $0.userAgent == "feedback-relay/1"
+                }
+            )
         }
     }
 

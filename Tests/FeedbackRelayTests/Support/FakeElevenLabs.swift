@@ -15,6 +15,7 @@ final class FakeElevenLabs: Sendable {
         let path: String
         let apiKey: String?
         let contentType: String?
+        let userAgent: String?
         let body: String
         let at: ContinuousClock.Instant
         /// The feedback call as sent, when it was one: (conversation id, like/dislike).
@@ -82,6 +83,7 @@ final class FakeElevenLabs: Sendable {
             path: request.uri.string,
             apiKey: request.headers[HTTPField.Name("xi-api-key")!],
             contentType: request.headers[.contentType],
+            userAgent: request.headers[.userAgent],
             body: body,
             at: .now
         )
