@@ -73,12 +73,12 @@ package enum JSONParser {
 
         mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
             position += 1
-            var members: [String: JSONValue] = [:]
+            var members: [(name: String, value: JSONValue)] = []
             members.reserveCapacity(8)
             skipWhitespace()
             if current == UInt8(ascii: "}") {
                 position += 1
-                return .object(members)
+                return .object(JSONObject(members: members))
             }
             while true {
                 skipWhitespace()
@@ -88,13 +88,13 @@ package enum JSONParser {
                 guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
                 position += 1
                 skipWhitespace()
-                members[key] = try parseValue(depth: depth + 1)
+                members.append((key, try parseValue(depth: depth + 1)))
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): position += 1
                 case UInt8(ascii: "}"):
                     position += 1
-                    return .object(members)
+                    return .object(JSONObject(members: members))
                 default: throw error("expected ',' or '}'")
                 }
             }

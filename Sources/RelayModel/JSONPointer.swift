@@ -36,8 +36,8 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
         var value = document
         for token in tokens {
             switch value {
-            case .object(let members):
-                guard let next = members[token] else { return nil }
+            case .object(let object):
+                guard let next = object[token] else { return nil }
                 value = next
             case .array(let elements):
                 guard let index = Int(token), index >= 0, index < elements.count, token == String(index) else { return nil }

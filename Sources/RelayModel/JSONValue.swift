@@ -6,7 +6,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     case number(String)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     /// The value as text, for scalars; nil for null, arrays and objects.
     package var scalarText: String? {
@@ -19,7 +19,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     package subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
+        if case .object(let object) = self { return object[key] }
         return nil
     }
 }

@@ -142,6 +142,17 @@ import Testing
         #expect(value["o"] == .object([:]))
     }
 
+    /// Objects keep their members in a list (`JSONObject`): a name given twice reads its last value, as
+    /// the dictionary it replaced did, and equality does not depend on the order of members.
+    @Test func aRepeatedNameReadsItsLastValue() throws {
+        let value = try JSONParser.parse(#"{"c":"first","d":{"x":1},"c":"last"}"#)
+        #expect(value["c"] == .string("last"))
+        #expect(JSONPointer("/d/x")?.resolve(in: value) == .number("1"))
+        #expect(JSONPointer("/c")?.resolve(in: value) == .string("last"))
+        #expect(value == (try JSONParser.parse(#"{"d":{"x":1},"c":"last"}"#)))
+        #expect(value != (try JSONParser.parse(#"{"d":{"x":1},"c":"first"}"#)))
+    }
+
     @Test(arguments: [
         "", "{", "{\"a\":1,}", "[1,]", "01", "1.", "-", "\"\\x\"", "\"\\ud800\"", "{\"a\" 1}", "tru", "[1] 2", "\"a\u{1}\"", "{'a':1}", "NaN",
     ])
