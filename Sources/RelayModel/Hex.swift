@@ -20,6 +20,13 @@ package enum Hex {
         }
     }
 
+    /// The 16 lower-case digits of `value`, leading zeros kept, into `buffer` from `offset`.
+    package static func write(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for index in 0..<16 {
+            buffer[offset + index] = digits[Int(truncatingIfNeeded: value >> (60 - 4 * index)) & 0x0f]
+        }
+    }
+
     /// Decodes upper- or lower-case hex; nil on odd length or a non-hex character.
     package static func decode(_ text: some StringProtocol) -> [UInt8]? {
         // Every request's signature: decoded from the text's bytes in place when they are contiguous.

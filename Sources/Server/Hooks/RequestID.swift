@@ -1,4 +1,5 @@
 import HTTPTypes
+import RelayModel
 import Synchronization
 
 /// A request's id: the caller's `X-Request-Id` when it is a sane token (a proxy's, to follow one request
@@ -19,16 +20,14 @@ enum RequestID {
     /// the shape Hummingbird gives its requests (the management listener's).
     static func next() -> String {
         let low = counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        var text = processHalf
-        let digits = String(low, radix: 16)
-        text.append(contentsOf: repeatElement("0", count: 16 - digits.utf8.count))
-        text.append(digits)
-        return text
+        // Written in place: building it from a radix-16 string and zeros cost 3k instructions per request.
+        return String(unsafeUninitializedCapacity: 32) { text in
+            Hex.write(processHalf, into: text, at: 0)
+            Hex.write(low, into: text, at: 16)
+            return 32
+        }
     }
 
-    private static let processHalf: String = {
-        let digits = String(UInt64.random(in: .min ... .max), radix: 16)
-        return String(repeating: "0", count: 16 - digits.utf8.count) + digits
-    }()
+    private static let processHalf = UInt64.random(in: .min ... .max)
     private static let counter = Atomic<UInt64>(UInt64.random(in: .min ... .max))
 }

@@ -149,6 +149,17 @@ import Testing
         #expect(capture.all[0].contains(#"\u0001\u001f"#), "control characters as \\u00XX: \(capture.all[0])")
     }
 
+    /// Generated request ids: 32 lower-case hex digits, the process's half first, then a counter.
+    @Test func generatedRequestIDsAre32HexDigitsThatCount() {
+        let (first, second) = (RequestID.next(), RequestID.next())
+        for id in [first, second] {
+            #expect(id.utf8.count == 32 && id.utf8.allSatisfy { Hex.nibble($0) != nil && !(65...70).contains($0) }, "\(id)")
+        }
+        #expect(first.prefix(16) == second.prefix(16))
+        let (low, next) = (UInt64(first.suffix(16), radix: 16), UInt64(second.suffix(16), radix: 16))
+        #expect(low.map { $0 &+ 1 } == next, "\(first) then \(second)")
+    }
+
     /// `JSONLine.integer` writes digits itself; it must write what `String(value)` would, at the edges too.
     @Test func integersAreWrittenAsSwiftWritesThem() {
         for value: Int64 in [0, 7, -7, 10, 99, 100, -100, 1_234_567_890, .max, .min, .max - 1, .min + 1] {
