@@ -63,15 +63,15 @@ struct Answer: Sendable, Equatable {
     /// so its answer is an ordinary message, body and length.
     func parts(requestID: String, date: String, for method: HTTPRequest.Method) -> (head: HTTPResponseHead, body: ByteBuffer?) {
         let bytes = ByteBuffer(string: body)
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(5)
-        headers.add(name: HTTPField.Name.contentType.rawName, value: contentType)
-        headers.add(name: HTTPField.Name.contentLength.rawName, value: String(bytes.readableBytes))
-        if let allow { headers.add(name: HTTPField.Name.allow.rawName, value: allow) }
-        headers.add(name: RequestID.header.rawName, value: requestID)
-        headers.add(name: HTTPField.Name.date.rawName, value: date)
+        // Made from the list at once: `HTTPHeaders.add` checks every name for non-ASCII bytes, and these
+        // names are the relay's own.
+        var fields = [(HTTPField.Name.contentType.rawName, contentType), (HTTPField.Name.contentLength.rawName, String(bytes.readableBytes))]
+        fields.reserveCapacity(5)
+        if let allow { fields.append((HTTPField.Name.allow.rawName, allow)) }
+        fields.append((RequestID.header.rawName, requestID))
+        fields.append((HTTPField.Name.date.rawName, date))
         let status = HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase)
-        return (HTTPResponseHead(version: .http1_1, status: status, headers: headers), method == .head ? nil : bytes)
+        return (HTTPResponseHead(version: .http1_1, status: status, headers: HTTPHeaders(fields)), method == .head ? nil : bytes)
     }
 
     var response: Response {
