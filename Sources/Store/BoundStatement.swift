@@ -32,7 +32,7 @@ extension Statement {
     /// Runs this statement (a cached one) with `values` bound by position, handing each result row to
     /// `row`. The queue's statements run through SQLite's C API: GRDB's `StatementArguments` box every
     /// value and its `Row` decodes every column through a protocol, which cost more than the statements
-    /// themselves, several times per event (README, Durable delivery).
+    /// themselves, several times per event (README, Performance, "Queue mode with its batches").
     func run(_ values: [SQLiteValue], row: ((SQLiteRow) throws -> Void)? = nil) throws {
         try bind(values)
         defer { clear() }

@@ -19,6 +19,9 @@ public protocol DeliveryStore: Sendable {
     func claimDue(now: Date, limit: Int, leaseUntil: Date) async throws(StoreError) -> [Delivery]
     /// Ends an attempt and releases the lease.
     func record(_ id: Int64, _ result: AttemptResult, now: Date) async throws(StoreError)
+    /// `record` for a caller on another thread, with no task of its own: `completion` runs once the
+    /// commit ended, on the thread it ended on.
+    func record(_ id: Int64, _ result: AttemptResult, now: Date, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void)
     func delivery(_ id: Int64) async throws(StoreError) -> Delivery?
     func list(state: DeliveryState?, limit: Int, cursor: String?) async throws(StoreError) -> DeliveryPage
     func retry(_ id: Int64, now: Date) async throws(StoreError) -> RetryResult
@@ -48,6 +51,16 @@ extension DeliveryStore {
         Task {
             do throws(StoreError) {
                 completion(.success(try await accept(delivery, now: now, dedupWindow: dedupWindow)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
+
+    public func record(_ id: Int64, _ result: AttemptResult, now: Date, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        Task {
+            do throws(StoreError) {
+                completion(.success(try await record(id, result, now: now)))
             } catch {
                 completion(.failure(error))
             }

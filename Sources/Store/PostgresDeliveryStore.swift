@@ -367,6 +367,10 @@ public final class PostgresDeliveryStore: DeliveryStore {
         }
     }
 
+    public func record(_ id: Int64, _ result: AttemptResult, now: Date, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        records.submit(Record(id: id, result: result, at: now.timeIntervalSince1970), commit: recordAll, completion: completion)
+    }
+
     private struct Record: Sendable {
         let id: Int64
         let result: AttemptResult

@@ -221,6 +221,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         _ = try await commits.submit(.record(id, result, now: now), commit: commitBatch)
     }
 
+    public func record(_ id: Int64, _ result: AttemptResult, now: Date, completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        commits.submit(.record(id, result, now: now), commit: commitBatch) { completion($0.map { _ in () }) }
+    }
+
     private static func record(_ id: Int64, _ result: AttemptResult, now: Date, in db: Database) throws {
         let nowSeconds = now.timeIntervalSince1970
         do {

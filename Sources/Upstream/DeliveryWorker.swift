@@ -28,6 +28,8 @@ public final class DeliveryWorker: Service, Sendable {
     private let signal = WakeSignal()
     package static let claimInterval = Duration.milliseconds(2)
     private let inFlight = Atomic(0)
+    /// Attempts started whose result is not yet written, and shutdown's wait for them to end.
+    private let unfinished = NIOLockedValueBox<(count: Int, drained: CheckedContinuation<Void, Never>?)>((0, nil))
     /// Attempt results the store could not take (disk full, unreachable): kept here and written before
     /// anything new is claimed, so a call that was made is never made again because its result was lost.
     private let unrecorded = NIOLockedValueBox<[(id: Int64, result: AttemptResult, at: Date)]>([])
@@ -67,61 +69,84 @@ public final class DeliveryWorker: Service, Sendable {
     public func run() async throws {
         let stopping = Atomic(false)
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                // Claimed and leased but not started: a freed slot starts the next one at once, without
-                // a round trip to the store. Left unstarted at shutdown, they fall due when their lease ends.
-                var ready: [Delivery] = []
-                /// Starts claimed work in the free slots; the slots still free.
-                func startReady(_ group: inout DiscardingTaskGroup) -> Int {
-                    var room = concurrency - inFlight.load(ordering: .relaxed)
-                    while room > 0, !ready.isEmpty {
-                        let delivery = ready.removeFirst()
-                        room -= 1
-                        inFlight.add(1, ordering: .relaxed)
-                        group.addTask {
-                            await self.attempt(delivery) {
-                                // The upstream call is over: its slot is free while the outcome is written.
-                                self.inFlight.subtract(1, ordering: .relaxed)
-                                self.signal.signal()
-                            }
-                        }
+            // Claimed and leased but not started: a freed slot starts the next one at once, without
+            // a round trip to the store. Left unstarted at shutdown, they fall due when their lease ends.
+            var ready: [Delivery] = []
+            /// Starts claimed work in the free slots; the slots still free. An attempt is no task: it runs
+            /// on the threads its call and its write end on (README, Performance, "Queue mode with its batches").
+            func startReady() -> Int {
+                var room = concurrency - inFlight.load(ordering: .relaxed)
+                while room > 0, !ready.isEmpty {
+                    let delivery = ready.removeFirst()
+                    room -= 1
+                    inFlight.add(1, ordering: .relaxed)
+                    unfinished.withLockedValue { $0.count += 1 }
+                    attempt(delivery) {
+                        // The upstream call is over: its slot is free while the outcome is written.
+                        self.inFlight.subtract(1, ordering: .relaxed)
+                        self.signal.signal()
+                    } recorded: {
+                        self.attemptEnded()
                     }
-                    return room
                 }
-                while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                    guard await recordKeptResults() else {
-                        await signal.wait(for: .seconds(1))
-                        continue
-                    }
-                    // Work in hand goes out before the claim: a claim takes a round trip, and the slots
-                    // freed meanwhile would otherwise wait for it.
-                    var room = startReady(&group)
-                    // Claim in batches, a write transaction each, keeping up to one round of work ready.
-                    let wanted = concurrency + max(room, 0) - ready.count
-                    var claimedAll = false
-                    if ready.count < room || ready.count < concurrency / 2, wanted > 0 {
-                        do throws(StoreError) {
-                            let start = now()
-                            let claimed = try await store.claimDue(now: start, limit: wanted, leaseUntil: start.addingTimeInterval(lease.seconds))
-                            ready += claimed
-                            claimedAll = claimed.count == wanted
-                        } catch {
-                            health.writeFailed(error)
-                            logger.error("cannot claim deliveries: \(error)")
-                        }
-                    }
-                    room = startReady(&group)
-                    if claimedAll && room > 0 { continue }
-                    await signal.wait(for: ready.isEmpty ? await pause() : .seconds(1))
-                    // Under load, wakes come with every accept and every finished call. With work in hand,
-                    // start it; with none, wait a moment so that one claim takes many, and the writer stays
-                    // free for accepts.
-                    if ready.isEmpty { try? await Task.sleep(for: Self.claimInterval) }
-                }
+                return room
             }
+            while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                guard await recordKeptResults() else {
+                    await signal.wait(for: .seconds(1))
+                    continue
+                }
+                // Work in hand goes out before the claim: a claim takes a round trip, and the slots
+                // freed meanwhile would otherwise wait for it.
+                var room = startReady()
+                // Claim in batches, a write transaction each, keeping up to one round of work ready.
+                let wanted = concurrency + max(room, 0) - ready.count
+                var claimedAll = false
+                if ready.count < room || ready.count < concurrency / 2, wanted > 0 {
+                    do throws(StoreError) {
+                        let start = now()
+                        let claimed = try await store.claimDue(now: start, limit: wanted, leaseUntil: start.addingTimeInterval(lease.seconds))
+                        ready += claimed
+                        claimedAll = claimed.count == wanted
+                    } catch {
+                        health.writeFailed(error)
+                        logger.error("cannot claim deliveries: \(error)")
+                    }
+                }
+                room = startReady()
+                if claimedAll && room > 0 { continue }
+                await signal.wait(for: ready.isEmpty ? await pause() : .seconds(1))
+                // Under load, wakes come with every accept and every finished call. With work in hand,
+                // start it; with none, wait a moment so that one claim takes many, and the writer stays
+                // free for accepts.
+                if ready.isEmpty { try? await Task.sleep(for: Self.claimInterval) }
+            }
+            // The calls in flight finish (each bounded by the upstream timeout) and their results are written.
+            await allAttemptsEnded()
         } onGracefulShutdown: {
             stopping.store(true, ordering: .relaxed)
             self.signal.signal()
+        }
+    }
+
+    private func attemptEnded() {
+        let drained = unfinished.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            state.count -= 1
+            guard state.count == 0, let drained = state.drained else { return nil }
+            state.drained = nil
+            return drained
+        }
+        drained?.resume()
+    }
+
+    private func allAttemptsEnded() async {
+        await withCheckedContinuation { continuation in
+            let done = unfinished.withLockedValue { state in
+                if state.count == 0 { return true }
+                state.drained = continuation
+                return false
+            }
+            if done { continuation.resume() }
         }
     }
 
@@ -132,22 +157,30 @@ public final class DeliveryWorker: Service, Sendable {
         return .milliseconds(Int64(max(0.001, min(1, wait)) * 1000))
     }
 
-    package func attempt(_ delivery: Delivery, sent: () -> Void = {}) async {
-        let result: AttemptResult
-        var call: (result: UpstreamResult, duration: Duration)?
+    /// Sends one claimed delivery and writes what became of it. `sent` runs once the upstream call is
+    /// over, `recorded` once its result is written (or kept, when the store refuses it); both on the
+    /// threads those ended on.
+    package func attempt(_ delivery: Delivery, sent: @escaping @Sendable () -> Void, recorded: @escaping @Sendable () -> Void) {
         let span = tracer.attempt(traceParent: delivery.traceParent)
-        if let target = targets[delivery.route] {
-            let answered = await upstream.send(
-                conversationID: delivery.conversationID,
-                feedback: delivery.feedback,
-                route: delivery.route,
-                to: target
-            )
-            call = answered
-            result = policy.decide(answered.result, attempts: delivery.attempts, receivedAt: delivery.retriedAt ?? delivery.receivedAt, now: now())
-        } else {
-            result = .dead(status: nil, error: "route \(delivery.route) is no longer configured")
+        guard let target = targets[delivery.route] else {
+            let result = AttemptResult.dead(status: nil, error: "route \(delivery.route) is no longer configured")
+            return conclude(delivery, result, call: nil, span: span, sent: sent, recorded: recorded)
         }
+        upstream.send(conversationID: delivery.conversationID, feedback: delivery.feedback, route: delivery.route, to: target) { answered in
+            let receivedAt = delivery.retriedAt ?? delivery.receivedAt
+            let result = self.policy.decide(answered.result, attempts: delivery.attempts, receivedAt: receivedAt, now: self.now())
+            self.conclude(delivery, result, call: answered, span: span, sent: sent, recorded: recorded)
+        }
+    }
+
+    private func conclude(
+        _ delivery: Delivery,
+        _ result: AttemptResult,
+        call: (result: UpstreamResult, duration: Duration)?,
+        span: (any Span)?,
+        sent: () -> Void,
+        recorded: @escaping @Sendable () -> Void
+    ) {
         if let span {
             span.updateAttributes { attributes in
                 attributes["feedback_relay.route"] = delivery.route
@@ -166,17 +199,18 @@ public final class DeliveryWorker: Service, Sendable {
         metrics.deliveryEnded(route: delivery.route, result: result)
         logAttempt(delivery, result, elapsed: call?.duration)
         let at = now()
-        do throws(StoreError) {
-            // A successful update says nothing about room for new events (a full disk can still take it), so
-            // it does not clear a failure: `/readyz` probes with a real write, and accepts clear it.
-            try await store.record(delivery.id, result, now: at)
-        } catch {
-            health.writeFailed(error)
-            unrecorded.withLockedValue { $0.append((delivery.id, result, at)) }
-            logger.error(
-                "cannot record the attempt; its result is kept and written when the store takes writes again: \(error)",
-                metadata: ["delivery_id": .stringConvertible(delivery.id)]
-            )
+        // A successful update says nothing about room for new events (a full disk can still take it), so
+        // it does not clear a failure: `/readyz` probes with a real write, and accepts clear it.
+        store.record(delivery.id, result, now: at) { written in
+            if case .failure(let error) = written {
+                self.health.writeFailed(error)
+                self.unrecorded.withLockedValue { $0.append((delivery.id, result, at)) }
+                self.logger.error(
+                    "cannot record the attempt; its result is kept and written when the store takes writes again: \(error)",
+                    metadata: ["delivery_id": .stringConvertible(delivery.id)]
+                )
+            }
+            recorded()
         }
     }
 
