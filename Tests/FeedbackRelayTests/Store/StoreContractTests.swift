@@ -171,6 +171,37 @@ import Testing
         #expect(dead.state == .dead && dead.lastStatus == 422 && dead.lastError == #"{"detail":[]}"#)
     }
 
+    /// `record` with a completion, as the worker calls it: results submitted at once are each written
+    /// before their completion runs, whatever the batch they share.
+    @Test(arguments: stores) func recordWithACompletionWritesEachResultFirst(_ kind: String) async throws {
+        let store = try await Self.make(kind)
+        var ids: [Int64] = []
+        for index in 0..<20 {
+            ids.append(try #require(accepted(try await store.accept(Self.event("conv_r\(index)"), now: Self.t0, dedupWindow: Self.window))))
+        }
+        let claimed = try await store.claimDue(now: Self.t0, limit: 20, leaseUntil: Self.t0.addingTimeInterval(60))
+        #expect(Set(claimed.map(\.id)) == Set(ids))
+        let written = await withTaskGroup(of: Result<Void, StoreError>.self) { group in
+            for (index, id) in ids.enumerated() {
+                let result: AttemptResult =
+                    index.isMultiple(of: 2) ? .delivered(status: 200) : .retry(at: Self.t0.addingTimeInterval(300), status: 503, error: "busy")
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        store.record(id, result, now: Self.t0) { continuation.resume(returning: $0) }
+                    }
+                }
+            }
+            return await group.reduce(into: [Result<Void, StoreError>]()) { $0.append($1) }
+        }
+        #expect(written.count == 20)
+        for outcome in written { try outcome.get() }
+        for (index, id) in ids.enumerated() {
+            let delivery = try #require(try await store.delivery(id))
+            #expect(delivery.state == (index.isMultiple(of: 2) ? .delivered : .pending), "\(id)")
+            #expect(delivery.lastStatus == (index.isMultiple(of: 2) ? 200 : 503))
+        }
+    }
+
     @Test(arguments: stores) func neverSendsTwoEventsOfOneConversationAtOnce(_ kind: String) async throws {
         let store = try await Self.make(kind)
         let older = try #require(accepted(try await store.accept(Self.event(.like, at: Self.t0), now: Self.t0, dedupWindow: Self.window)))
