@@ -283,12 +283,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             // The state is written into the SQL (it is one of four fixed words), so that listing dead
             // deliveries can use the partial index that only dead rows are in.
             let filter = state.map { "state = '\($0.rawValue)' AND" } ?? ""
-            let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE \(filter) id < :before ORDER BY id DESC LIMIT :limit",
-                arguments: ["before": before, "limit": limit + 1]
-            )
-            let deliveries = try rows.prefix(limit).map(Self.delivery(from:))
+            var rows: [Delivery] = []
+            try db.makeStatement(sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE \(filter) id < ? ORDER BY id DESC LIMIT ?")
+                .run([.integer(before), .integer(limit + 1)]) { rows.append(try Self.delivery(from: $0)) }
+            let deliveries = Array(rows.prefix(limit))
             return DeliveryPage(deliveries: deliveries, nextCursor: rows.count > limit ? deliveries.last.map { String($0.id) } : nil)
         }
     }
@@ -304,10 +302,12 @@ public final class SQLiteDeliveryStore: DeliveryStore {
 
     public func retryAllDead(now: Date) async throws(StoreError) -> Int {
         try await run { db in
+            // Read whole before any is revived: reviving writes the rows the select steps through.
+            var dead: [Delivery] = []
+            try db.makeStatement(sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE state = 'dead' ORDER BY id")
+                .run([]) { dead.append(try Self.delivery(from: $0)) }
             var retried = 0
-            for row in try Row.fetchAll(db, sql: "SELECT \(Self.deliveryColumns) FROM deliveries WHERE state = 'dead' ORDER BY id") {
-                if try Self.revive(try Self.delivery(from: row), now: now, in: db) { retried += 1 }
-            }
+            for delivery in dead where try Self.revive(delivery, now: now, in: db) { retried += 1 }
             return retried
         }
     }
@@ -430,10 +430,10 @@ public final class SQLiteDeliveryStore: DeliveryStore {
         """
 
     private static func delivery(_ id: Int64, in db: Database) throws -> Delivery? {
-        try Row.fetchOne(db, sql: "SELECT \(deliveryColumns) FROM deliveries WHERE id = ?", arguments: [id]).map(delivery(from:))
+        try db.cachedStatement(sql: "SELECT \(deliveryColumns) FROM deliveries WHERE id = ?").first([.integer(id)], delivery(from:))
     }
 
-    /// A row of `deliveryColumns`, as the claim steps through them.
+    /// A row of `deliveryColumns`, as a statement steps through them.
     private static func delivery(from row: SQLiteRow) throws -> Delivery {
         guard let feedback = row.text(3).flatMap(Feedback.init(rawValue:)), let state = row.text(6).flatMap(DeliveryState.init(rawValue:)) else {
             throw StoreError("row \(row.integer(0)) has an unknown feedback or state")
@@ -453,28 +453,6 @@ public final class SQLiteDeliveryStore: DeliveryStore {
             lastStatus: row.isNull(11) ? nil : Int(row.integer(11)),
             lastError: row.text(12),
             traceParent: row.text(13)
-        )
-    }
-
-    private static func delivery(from row: Row) throws -> Delivery {
-        guard let feedback = Feedback(rawValue: row[3]), let state = DeliveryState(rawValue: row[6]) else {
-            throw StoreError("row \(row[0] as Int64) has an unknown feedback or state")
-        }
-        return Delivery(
-            id: row[0],
-            route: row[1],
-            conversationID: row[2],
-            feedback: feedback,
-            eventID: row[4],
-            eventTime: Date(timeIntervalSince1970: row[5]),
-            state: state,
-            attempts: row[7],
-            receivedAt: Date(timeIntervalSince1970: row[8]),
-            retriedAt: (row[9] as Double?).map(Date.init(timeIntervalSince1970:)),
-            nextAttemptAt: Date(timeIntervalSince1970: row[10]),
-            lastStatus: row[11],
-            lastError: row[12],
-            traceParent: row[13]
         )
     }
 }
