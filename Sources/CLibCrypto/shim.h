@@ -69,20 +69,16 @@ static inline int relay_hmac_key_init(relay_hmac_key *key, int algorithm, const 
         inner[i] = pad[i] ^ 0x36;
         outer[i] = pad[i] ^ 0x5c;
     }
+    // The three families differ only in their names and context types.
+#define RELAY_HMAC_ABSORB_PADS(FAMILY, FIELD) \
+    FAMILY##_Init(&key->inner.FIELD); FAMILY##_Update(&key->inner.FIELD, inner, block); \
+    FAMILY##_Init(&key->outer.FIELD); FAMILY##_Update(&key->outer.FIELD, outer, block)
     switch (algorithm) {
-    case 1:
-        SHA1_Init(&key->inner.sha1); SHA1_Update(&key->inner.sha1, inner, block);
-        SHA1_Init(&key->outer.sha1); SHA1_Update(&key->outer.sha1, outer, block);
-        break;
-    case 256:
-        SHA256_Init(&key->inner.sha256); SHA256_Update(&key->inner.sha256, inner, block);
-        SHA256_Init(&key->outer.sha256); SHA256_Update(&key->outer.sha256, outer, block);
-        break;
-    default:
-        SHA512_Init(&key->inner.sha512); SHA512_Update(&key->inner.sha512, inner, block);
-        SHA512_Init(&key->outer.sha512); SHA512_Update(&key->outer.sha512, outer, block);
-        break;
+    case 1: RELAY_HMAC_ABSORB_PADS(SHA1, sha1); break;
+    case 256: RELAY_HMAC_ABSORB_PADS(SHA256, sha256); break;
+    default: RELAY_HMAC_ABSORB_PADS(SHA512, sha512); break;
     }
+#undef RELAY_HMAC_ABSORB_PADS
     OPENSSL_cleanse(pad, sizeof pad);
     OPENSSL_cleanse(inner, sizeof inner);
     OPENSSL_cleanse(outer, sizeof outer);
@@ -91,32 +87,21 @@ static inline int relay_hmac_key_init(relay_hmac_key *key, int algorithm, const 
 
 /// The MAC of data under key into out (64 bytes of room); returns its length.
 static inline size_t relay_hmac_key_mac(const relay_hmac_key *key, const unsigned char *data, size_t dataLength, unsigned char *out) {
+    // Inner hash of the message, then the outer hash of that digest, each from a copy of its keyed state.
+#define RELAY_HMAC_FINISH(FAMILY, CONTEXT, FIELD, LENGTH) { \
+        CONTEXT context = key->inner.FIELD; \
+        FAMILY##_Update(&context, data, dataLength); FAMILY##_Final(out, &context); \
+        context = key->outer.FIELD; \
+        FAMILY##_Update(&context, out, LENGTH); FAMILY##_Final(out, &context); \
+        OPENSSL_cleanse(&context, sizeof context); \
+        return LENGTH; \
+    }
     switch (key->algorithm) {
-    case 1: {
-        SHA_CTX context = key->inner.sha1;
-        SHA1_Update(&context, data, dataLength); SHA1_Final(out, &context);
-        context = key->outer.sha1;
-        SHA1_Update(&context, out, 20); SHA1_Final(out, &context);
-        OPENSSL_cleanse(&context, sizeof context);
-        return 20;
+    case 1: RELAY_HMAC_FINISH(SHA1, SHA_CTX, sha1, 20)
+    case 256: RELAY_HMAC_FINISH(SHA256, SHA256_CTX, sha256, 32)
+    default: RELAY_HMAC_FINISH(SHA512, SHA512_CTX, sha512, 64)
     }
-    case 256: {
-        SHA256_CTX context = key->inner.sha256;
-        SHA256_Update(&context, data, dataLength); SHA256_Final(out, &context);
-        context = key->outer.sha256;
-        SHA256_Update(&context, out, 32); SHA256_Final(out, &context);
-        OPENSSL_cleanse(&context, sizeof context);
-        return 32;
-    }
-    default: {
-        SHA512_CTX context = key->inner.sha512;
-        SHA512_Update(&context, data, dataLength); SHA512_Final(out, &context);
-        context = key->outer.sha512;
-        SHA512_Update(&context, out, 64); SHA512_Final(out, &context);
-        OPENSSL_cleanse(&context, sizeof context);
-        return 64;
-    }
-    }
+#undef RELAY_HMAC_FINISH
 }
 
 /// SHA-256 of data into out (32 bytes); returns 1 on success.
