@@ -33,6 +33,12 @@ extension String {
 }
 
 extension String.UTF8View {
+    /// `allSatisfy` on the bytes in place when they are contiguous, as a native string's are: iterating
+    /// the view calls into the string's storage for every byte, which per-request checks pay for.
+    package func allBytes(_ predicate: (UInt8) -> Bool) -> Bool {
+        withContiguousStorageIfAvailable { $0.allSatisfy(predicate) } ?? allSatisfy(predicate)
+    }
+
     /// Each non-empty run of bytes between `separator`s, in order. `split` would build an array of them
     /// first, which cost more than the search it saves.
     package func forEachPiece(separatedBy separator: UInt8, _ body: (Substring) -> Void) {

@@ -3,8 +3,7 @@ public enum ConversationID {
     public static func isValid(_ id: String) -> Bool {
         let utf8 = id.utf8
         guard (1...128).contains(utf8.count) else { return false }
-        // Checked on the bytes in place when they are contiguous (a native string's are): once per webhook.
-        return utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isAllowed) } ?? utf8.allSatisfy(isAllowed)
+        return utf8.allBytes(isAllowed)
     }
 
     private static func isAllowed(_ byte: UInt8) -> Bool {

@@ -29,8 +29,7 @@ package enum PercentEncoding {
 
     /// Escapes everything but RFC 3986's unreserved characters, so the result is one path segment.
     package static func encodePathSegment(_ text: String) -> String {
-        // A conversation id per upstream call: checked on its bytes in place.
-        if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(isUnreserved) }) ?? text.utf8.allSatisfy(isUnreserved) { return text }
+        if text.utf8.allBytes(isUnreserved) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
